@@ -1,0 +1,155 @@
+/**
+ * Pictures of a graph: Graphviz DOT (rendered to SVG by a WebAssembly Graphviz, no system binary) and
+ * Mermaid text for Markdown. Nodes show their ports; edges carry the port types; included graphs are
+ * drawn as clusters.
+ */
+import { formatPortType } from './port-types.js';
+import type { Plan, PlannedNode } from './plan.js';
+
+const KIND_COLOUR: Record<string, string> = {
+  source: '#d8f0d8',
+  map: '#dce8f8',
+  reduce: '#fbe3c8',
+  symbolic: '#e8dcf5',
+};
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function dotId(id: string): string {
+  return '"' + id.replace(/"/g, '\\"') + '"';
+}
+
+function portCell(prefix: 'in' | 'out', port: string): string {
+  return `<TD PORT="${prefix}_${esc(port)}" ALIGN="${prefix === 'in' ? 'LEFT' : 'RIGHT'}"><FONT POINT-SIZE="9">${esc(port)}</FONT></TD>`;
+}
+
+function nodeLabel(node: PlannedNode): string {
+  const ins = Object.keys(node.def.inputs).filter((p) => p in node.resolved.in);
+  const outs = Object.keys(node.def.outputs);
+  const rows = Math.max(ins.length, outs.length, 1);
+  const colour = KIND_COLOUR[node.def.kind] ?? '#eeeeee';
+  let html = `<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" BGCOLOR="${colour}">`;
+  html += `<TR><TD COLSPAN="3"><B>${esc(node.id.split('/').pop()!)}</B><BR/><FONT POINT-SIZE="9">${esc(node.def.type)}</FONT></TD></TR>`;
+  for (let i = 0; i < rows; i++) {
+    const inPort = ins[i];
+    const outPort = outs[i];
+    html += '<TR>';
+    html += inPort ? portCell('in', inPort) : '<TD BORDER="0"></TD>';
+    html += '<TD BORDER="0"></TD>';
+    html += outPort ? portCell('out', outPort) : '<TD BORDER="0"></TD>';
+    html += '</TR>';
+  }
+  return html + '</TABLE>';
+}
+
+interface ClusterTree {
+  id: string;
+  label: string;
+  nodes: PlannedNode[];
+  children: Map<string, ClusterTree>;
+}
+
+function clusterTree(plan: Plan): ClusterTree {
+  const root: ClusterTree = { id: '', label: '', nodes: [], children: new Map() };
+  const labels = new Map(plan.graph.clusters.map((c) => [c.id, c.name]));
+  for (const id of plan.order.length ? plan.order : [...plan.nodes.keys()]) {
+    const node = plan.nodes.get(id)!;
+    let t = root;
+    for (const c of node.resolved.cluster) {
+      if (!t.children.has(c)) t.children.set(c, { id: c, label: labels.get(c) ?? c, nodes: [], children: new Map() });
+      t = t.children.get(c)!;
+    }
+    t.nodes.push(node);
+  }
+  return root;
+}
+
+export function toDot(plan: Plan): string {
+  const lines: string[] = [];
+  lines.push(`digraph ${dotId(plan.graph.name)} {`);
+  lines.push('  rankdir=LR; newrank=true; nodesep=0.25; ranksep=0.6;');
+  lines.push(`  label=${dotId(plan.graph.name + (plan.graph.description ? ' — ' + plan.graph.description : ''))}; labelloc=t; fontname="Helvetica"; fontsize=14;`);
+  lines.push('  node [shape=plain fontname="Helvetica" fontsize=11];');
+  lines.push('  edge [fontname="Helvetica" fontsize=8 color="#555555" fontcolor="#335577"];');
+  const emit = (t: ClusterTree, indent: string): void => {
+    for (const n of t.nodes) lines.push(`${indent}${dotId(n.id)} [label=<${nodeLabel(n)}>];`);
+    for (const c of t.children.values()) {
+      lines.push(`${indent}subgraph ${dotId('cluster_' + c.id)} {`);
+      lines.push(`${indent}  label=${dotId(c.label)}; style="rounded,dashed"; color="#888888"; fontsize=11;`);
+      emit(c, indent + '  ');
+      lines.push(`${indent}}`);
+    }
+  };
+  emit(clusterTree(plan), '  ');
+  for (const node of plan.nodes.values()) {
+    for (const input of node.inputs) {
+      for (const src of input.sources) {
+        const producer = plan.nodes.get(src.nodeId);
+        if (!producer) continue;
+        const type = formatPortType(producer.outputTypes[src.port] ?? { kind: 'any' });
+        lines.push(
+          `  ${dotId(src.nodeId)}:${dotId('out_' + src.port)}:e -> ${dotId(node.id)}:${dotId('in_' + input.port)}:w [label=${dotId(type)}];`,
+        );
+      }
+    }
+  }
+  lines.push('}');
+  return lines.join('\n') + '\n';
+}
+
+function mermaidId(id: string): string {
+  return 'n_' + id.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+function mermaidText(s: string): string {
+  return s.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+}
+
+export function toMermaid(plan: Plan): string {
+  const lines = ['flowchart LR'];
+  const shape = (n: PlannedNode): string => {
+    const label = `"<b>${mermaidText(n.id.split('/').pop()!)}</b><br/><small>${mermaidText(n.def.type)}</small>"`;
+    switch (n.def.kind) {
+      case 'source':
+        return `${mermaidId(n.id)}([${label}])`;
+      case 'reduce':
+        return `${mermaidId(n.id)}[[${label}]]`;
+      case 'symbolic':
+        return `${mermaidId(n.id)}{{${label}}}`;
+      default:
+        return `${mermaidId(n.id)}[${label}]`;
+    }
+  };
+  const emit = (t: ClusterTree, indent: string): void => {
+    for (const n of t.nodes) lines.push(indent + shape(n));
+    for (const c of t.children.values()) {
+      lines.push(`${indent}subgraph ${mermaidId('cluster_' + c.id)}["${mermaidText(c.label)}"]`);
+      emit(c, indent + '  ');
+      lines.push(`${indent}end`);
+    }
+  };
+  emit(clusterTree(plan), '  ');
+  for (const node of plan.nodes.values()) {
+    for (const input of node.inputs) {
+      for (const src of input.sources) {
+        const producer = plan.nodes.get(src.nodeId);
+        if (!producer) continue;
+        const type = formatPortType(producer.outputTypes[src.port] ?? { kind: 'any' });
+        const label = src.port === input.port ? `${src.port}: ${type}` : `${src.port}→${input.port}: ${type}`;
+        lines.push(`  ${mermaidId(src.nodeId)} -- "${mermaidText(label)}" --> ${mermaidId(node.id)}`);
+      }
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+let vizInstance: Promise<{ renderString(dot: string, options: { format: string; engine?: string }): string }> | undefined;
+
+/** Render DOT to SVG with the WebAssembly build of Graphviz. */
+export async function renderSvg(dot: string): Promise<string> {
+  vizInstance ??= import('@viz-js/viz').then((m) => m.instance());
+  const viz = await vizInstance;
+  return viz.renderString(dot, { format: 'svg', engine: 'dot' });
+}
