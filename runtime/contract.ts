@@ -121,8 +121,25 @@ interface Common<P> {
   params: JsonSchema;
   /** Default error policy for this node type; a graph may override per node with `"onError"`. */
   onError?: ErrorPolicy;
+  /**
+   * What the node needs on disk for these params (models, tokenizers, binaries), and whether it is there.
+   * Listed by `run-graph models`; the node still reports missing things itself when it runs.
+   */
+  requires?(params: P, graphFile: string): Promise<Requirement[]>;
   /** Used only for typing `P`. */
   readonly _params?: P;
+}
+
+export interface Requirement {
+  /** What is needed, e.g. "text encoder Alibaba-NLP/gte-large-en-v1.5 (ONNX)". */
+  what: string;
+  /** Where it is looked for. */
+  location: string;
+  present: boolean;
+  /** Files missing from `location`. */
+  missing?: string[];
+  /** How to obtain it when it is missing. */
+  hint?: string;
 }
 
 export interface SourceItem {

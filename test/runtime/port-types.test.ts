@@ -4,7 +4,14 @@ import { compatible, parsePortType, substituteTypeParams } from '../../runtime/p
 describe('port types', () => {
   it('parses named, tensor and any types', () => {
     expect(parsePortType('audio/pcm16k')).toEqual({ kind: 'named', name: 'audio/pcm16k' });
-    expect(parsePortType('tensor[T,768]')).toEqual({ kind: 'tensor', dims: ['T', 768] });
+    expect(parsePortType('tensor[T,768]')).toEqual({ kind: 'shaped', name: 'tensor', dims: ['T', 768] });
+    expect(parsePortType('features[T,D] | tensor[D]')).toEqual({
+      kind: 'union',
+      members: [
+        { kind: 'shaped', name: 'features', dims: ['T', 'D'] },
+        { kind: 'shaped', name: 'tensor', dims: ['D'] },
+      ],
+    });
     expect(parsePortType('any')).toEqual({ kind: 'any' });
     expect(() => parsePortType('Audio')).toThrow(/not one of/);
     expect(() => parsePortType('tensor[a b]')).toThrow(/bad dimension/);
@@ -22,5 +29,8 @@ describe('port types', () => {
     expect(compatible(t('audio/pcm16k'), t('text/words')).ok).toBe(false);
     expect(compatible(t('audio/pcm16k'), t('any')).ok).toBe(true);
     expect(compatible(t('audio/pcm16k'), t('tensor[D]')).ok).toBe(false);
+    expect(compatible(t('features[T,D]'), t('tensor[T,D]')).ok).toBe(false);
+    expect(compatible(t('tensor[768]'), t('tensor[D] | features[T,D]')).ok).toBe(true);
+    expect(compatible(t('features[4]'), t('tensor[D] | features[T,D]')).ok).toBe(false);
   });
 });
