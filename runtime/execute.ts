@@ -38,12 +38,27 @@ import { NotSerializableError } from './serialize.js';
 import type { Plan, PlannedNode } from './plan.js';
 import { ProgressBoard } from './progress.js';
 
-export interface Packet {
-  key: string;
-  /** Identity of the value's content and lineage; equal fingerprints mean equal values. */
-  fp: string;
-  value: Lazy<unknown>;
-  tickets: Ticket[];
+/**
+ * One item on a stream. The fingerprint (identity of the value's content and lineage: equal fingerprints
+ * mean equal values) is computed only when something asks for it: a cache lookup or a reduce.
+ */
+export class Packet {
+  private fingerprint: string | undefined;
+  constructor(
+    readonly key: string,
+    private readonly computeFp: () => string,
+    readonly value: Lazy<unknown>,
+    readonly tickets: Ticket[],
+  ) {}
+
+  get fp(): string {
+    return (this.fingerprint ??= this.computeFp());
+  }
+}
+
+function memo(fn: () => string): () => string {
+  let v: string | undefined;
+  return () => (v ??= fn());
 }
 
 export interface RunOptions {
@@ -227,13 +242,13 @@ export class Execution {
     return slots;
   }
 
-  private emit(node: PlannedNode, key: string, fp: string, job: Lazy<Record<string, unknown>>, tickets: Ticket[]): void {
+  private emit(node: PlannedNode, key: string, fp: () => string, job: Lazy<Record<string, unknown>>, tickets: Ticket[]): void {
     for (const port of Object.keys(node.def.outputs)) {
       const value = new Lazy(async () => {
         const outputs = await job.get();
         return outputs[port];
       });
-      this.subject(node.id, port).next({ key, fp: hashValue(fp, port), value, tickets });
+      this.subject(node.id, port).next(new Packet(key, () => hashValue(fp(), port), value, tickets));
     }
   }
 
@@ -278,6 +293,7 @@ export class Execution {
 
   private startSource(node: PlannedNode): Promise<void> {
     const def = node.def as SourceNodeDefinition<Record<string, unknown>>;
+    const identity = nodeIdentity(node);
     const ctx = this.context(node);
     const limiter = new FlowLimiter(this.options.maxInFlight ?? 16);
     this.limiters.push(limiter);
@@ -309,14 +325,9 @@ export class Execution {
                 throw new AffectflowError(`item "${item.key}" lacks output "${port}"`, { nodeId: node.id, port });
               }
             }
-            const fp = hashValue(def.type, def.version, node.params, item.key, item.fingerprint ?? item.outputs);
+            const fp = memo(() => hashValue(identity, item.key, item.fingerprint ?? item.outputs));
             for (const port of outputs) {
-              this.subject(node.id, port).next({
-                key: item.key,
-                fp: hashValue(fp, port),
-                value: Lazy.of(item.outputs[port]),
-                tickets: [ticket],
-              });
+              this.subject(node.id, port).next(new Packet(item.key, () => hashValue(fp(), port), Lazy.of(item.outputs[port]), [ticket]));
             }
             this.progress.end(node.id, 'done');
             ticket.release();
@@ -336,6 +347,7 @@ export class Execution {
 
   private startMap(node: PlannedNode): Promise<void> {
     const def = node.def as MapNodeDefinition<Record<string, unknown>, unknown>;
+    const identity = nodeIdentity(node);
     const ctx = this.context(node);
     const sem = new Semaphore(node.concurrency, this.signal);
     const state = new Lazy(async () => (def.setup ? def.setup(ctx) : undefined));
@@ -343,9 +355,9 @@ export class Execution {
     const symbolicPorts = node.inputs.filter((i) => i.spec.symbolic).map((i) => i.port);
     const pending: Array<Promise<unknown>> = [];
 
-    const runJob = async (key: string, fp: string, slots: Slot[], packets: Packet[]): Promise<Record<string, unknown>> => {
+    const runJob = async (key: string, fp: () => string, slots: Slot[], packets: Packet[]): Promise<Record<string, unknown>> => {
       if (this.cache && node.cache) {
-        const hit = await this.cache.get(def.type, fp);
+        const hit = await this.cache.get(def.type, fp());
         if (hit !== undefined) {
           this.progress.hit(node.id);
           return hit as Record<string, unknown>;
@@ -379,7 +391,7 @@ export class Execution {
       }
       if (this.cache && node.cache) {
         try {
-          await this.cache.put(def.type, fp, outputs);
+          await this.cache.put(def.type, fp(), outputs);
         } catch (e) {
           this.progress.end(node.id, 'failed');
           if (e instanceof NotSerializableError) {
@@ -393,7 +405,7 @@ export class Execution {
     };
 
     return this.joinInputs(node, (key, slots, packets, tickets) => {
-      const fp = hashValue(def.type, def.version, node.params, packets.map((p) => p.fp));
+      const fp = memo(() => hashValue(identity, packets.map((p) => p.fp)));
       const job = new Lazy(() => this.track(runJob(key, fp, slots, packets)));
       this.emit(node, key, fp, job, tickets);
       if (eager) {
@@ -415,6 +427,7 @@ export class Execution {
 
   private startReduce(node: PlannedNode): Promise<void> {
     const def = node.def as ReduceNodeDefinition<Record<string, unknown>>;
+    const identity = nodeIdentity(node);
     const ctx = this.context(node);
     const rows: Array<Promise<{ key: string; fp: string; inputs?: Record<string, unknown> }>> = [];
     const symbolicPorts = node.inputs.filter((i) => i.spec.symbolic).map((i) => i.port);
@@ -456,15 +469,15 @@ export class Execution {
         throw err;
       }
       this.progress.end(node.id, 'done');
-      const fp = hashValue(def.type, def.version, node.params, settled.map((r) => r.fp).sort(), broadcastFps);
+      const fp = hashValue(identity, settled.map((r) => r.fp).sort(), broadcastFps);
       for (const item of result.items ?? []) {
         const outputs = item.outputs;
-        this.emit(node, item.key, hashValue(fp, item.key), Lazy.of(outputs), []);
+        this.emit(node, item.key, () => hashValue(fp, item.key), Lazy.of(outputs), []);
       }
       const singles = result.singletons ?? {};
       for (const [port, value] of Object.entries(singles)) {
         this.singletons[`${node.id}.${port}`] = value;
-        this.subject(node.id, port).next({ key: BROADCAST_KEY, fp: hashValue(fp, port), value: Lazy.of(value), tickets: [] });
+        this.subject(node.id, port).next(new Packet(BROADCAST_KEY, () => hashValue(fp, port), Lazy.of(value), []));
       }
       this.complete(node);
     });
@@ -660,6 +673,11 @@ export class Execution {
     timer.unref();
     return timer;
   }
+}
+
+/** Hash of what makes a node's outputs what they are, apart from its inputs. */
+function nodeIdentity(node: PlannedNode): string {
+  return hashValue(node.def.type, node.def.version, node.params);
 }
 
 function hasKeyedSibling(node: PlannedNode, plan: Plan): boolean {
