@@ -114,6 +114,8 @@ export interface FrameLabels {
   fps: number;
   /** One label per frame. */
   labels: Uint8Array;
+  /** False for unlabelled samples (e.g. a test split): the frame count is known, the labels are not. */
+  known?: boolean;
 }
 
 /** Row `i` of a feature matrix (a view, no copy). */

@@ -1,0 +1,50 @@
+/** Checking a dataset layout up front: collect every missing path, then fail once with all of them. */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { InputError } from '../../runtime/errors.js';
+
+export class LayoutCheck {
+  private readonly missing: string[] = [];
+  constructor(private readonly what: string) {}
+
+  /** Record `file` as missing when it does not exist; returns whether it exists. */
+  need(file: string, why?: string): boolean {
+    if (existsSync(file)) return true;
+    this.missing.push(why ? `${file} (${why})` : file);
+    return false;
+  }
+
+  problem(message: string): void {
+    this.missing.push(message);
+  }
+
+  /** Throw one error listing everything missing (the first 20, then a count). */
+  finish(): void {
+    if (!this.missing.length) return;
+    const shown = this.missing.slice(0, 20).map((m) => `  - ${m}`);
+    if (this.missing.length > 20) shown.push(`  … and ${this.missing.length - 20} more`);
+    throw new InputError(`${this.what}: ${this.missing.length} missing or invalid:\n${shown.join('\n')}`);
+  }
+}
+
+/** Size and modification time of a file (or "missing"), so cached features follow changes to the file. */
+export function fileSignature(file: string): string {
+  try {
+    const s = statSync(file);
+    return `${s.size}:${Math.round(s.mtimeMs)}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+/** Signature of a folder's files (names, sizes, times), for folders of frames. */
+export function dirSignature(dir: string): string {
+  try {
+    return readdirSync(dir)
+      .sort()
+      .map((f) => `${f}=${fileSignature(path.join(dir, f))}`)
+      .join(';');
+  } catch {
+    return 'missing';
+  }
+}
