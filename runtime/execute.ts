@@ -351,7 +351,10 @@ export class Execution {
     const ctx = this.context(node);
     const sem = new Semaphore(node.concurrency, this.signal);
     const state = new Lazy(async () => (def.setup ? def.setup(ctx) : undefined));
-    const eager = def.sideEffects === true || this.effectiveConsumerCount(node) === 0;
+    // Nodes without outputs (writers) and side-effect nodes run for every item; any other node runs only when
+    // something downstream asks for its outputs, so an unused branch of a shared subgraph costs nothing.
+    const eager = def.sideEffects === true || Object.keys(def.outputs).length === 0;
+    if (!eager && this.effectiveConsumerCount(node) === 0) this.log.debug(`${node.id}: outputs unused; it will not run`);
     const symbolicPorts = node.inputs.filter((i) => i.spec.symbolic).map((i) => i.port);
     const pending: Array<Promise<unknown>> = [];
 

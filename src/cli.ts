@@ -47,6 +47,8 @@ export async function main(argv: string[]): Promise<number> {
       quiet: { type: 'boolean' },
       verbose: { type: 'boolean' },
       format: { type: 'string' },
+      grid: { type: 'string', multiple: true },
+      title: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -104,7 +106,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const extra = extraCommands.find((c) => c.name === first);
-  if (extra) return extra.run(rest, values as Record<string, unknown>);
+  if (extra) return extra.run(rest, { ...values, overrides, plugins } as Record<string, unknown>);
 
   // Default: run the graph.
   const file = first!;

@@ -74,11 +74,11 @@ export function bestThreshold(p: SplitPredictions, range = { from: 0.4, to: 0.75
   const rows = labelledRows(p, 1);
   const probs = pick(p.scores, 1, rows, 0);
   const labels = Int32Array.from(pick(p.targets, 1, rows, 0), (v) => (v > 0.5 ? 1 : 0));
-  return sweepThreshold(probs, labels, { ...range, metric: (y, yhat) => f1Score(y, yhat, 'weighted') });
+  return sweepThreshold(probs, labels, { ...range, metric: (y: Int32Array, yhat: Int32Array) => f1Score(y, yhat, 'weighted') });
 }
 
 /** The selection score of one evaluation (higher is better). */
-export function selectionScore(metric: SelectionMetric, task: TaskKind, names: string[], p: SplitPredictions, loss: number): number {
+export function selectionScore(metric: SelectionMetric, names: string[], p: SplitPredictions, loss: number): number {
   switch (metric) {
     case 'loss':
       return -loss;
@@ -89,7 +89,6 @@ export function selectionScore(metric: SelectionMetric, task: TaskKind, names: s
     case 'f1-weighted-sweep':
       return bestThreshold(p).score;
   }
-  void task;
 }
 
 export { column };

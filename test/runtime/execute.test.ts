@@ -70,6 +70,20 @@ describe('execution', () => {
     expect(calls().filter((c) => c.op === 'record')).toHaveLength(8);
   });
 
+  it('does not run a node whose outputs nothing uses', async () => {
+    await run({
+      name: 'unused',
+      nodes: [
+        { id: 'src', type: 'test/count', params: { n: 3 } },
+        { id: 'used', type: 'test/square', in: { x: 'src.value' } },
+        { id: 'unused', type: 'test/square', in: { x: 'src.value' } },
+        { id: 'rec', type: 'test/record', in: { x: 'used.y' } },
+      ],
+    });
+    expect(runsOf('used')).toHaveLength(3);
+    expect(runsOf('unused')).toHaveLength(0);
+  });
+
   it('gives a many-input its values in declared order', async () => {
     await run({
       name: 'many',
