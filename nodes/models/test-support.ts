@@ -54,7 +54,9 @@ export interface NodeRunResult {
 /** Run `node` on the given samples in a real graph; returns each sample's outputs. */
 export async function runNode(node: NodeDefinition, o: NodeRunOptions): Promise<NodeRunResult> {
   const collected = new Map<string, Record<string, unknown>>();
-  const inputPorts = Object.keys(node.inputs);
+  // Ports fed by the samples (an optional input may be left out).
+  const given = new Set(Object.values(o.samples).flatMap((s) => Object.keys(s)));
+  const inputPorts = Object.keys(node.inputs).filter((p) => given.has(p) || !node.inputs[p]!.optional);
   const outputPorts = Object.keys(node.outputs);
   const feed: NodeDefinition = {
     type: 'test/feed',
