@@ -4,4 +4,4 @@ import { audioEncoder } from './audio.js';
 import { imageEncoder } from './image.js';
 import { textEncoder } from './text.js';
 
-export const encoderNodes: NodeDefinition[] = [textEncoder, imageEncoder, audioEncoder] as NodeDefinition[];
+export const encoderNodes: NodeDefinition[] = [textEncoder, imageEncoder, audioEncoder];
