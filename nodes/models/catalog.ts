@@ -43,7 +43,7 @@ export function obtainHint(role: ModelRole, model: string, extra: { marker?: str
           `save both, then export the saved folder:`,
         );
       }
-      return [...lines, docs + '#text-encoders'].join('\n');
+      return [...lines, `(if optimum does not know the architecture: the torch.onnx.export recipe) ${docs}#text-encoders`].join('\n');
     }
     case 'image-encoder':
       return [`optimum-cli export onnx --model ${model} --task feature-extraction ${dir}`, docs + '#image-encoder'].join('\n');
@@ -57,8 +57,8 @@ export function obtainHint(role: ModelRole, model: string, extra: { marker?: str
     case 'asr':
       return [
         `optimum-cli export onnx --model ${model} --task automatic-speech-recognition ${dir}`,
-        '(keeps encoder_model.onnx and decoder_model.onnx; copy tokenizer.json, config.json, generation_config.json and',
-        'preprocessor_config.json beside them — optimum does)',
+        '(writes encoder_model.onnx, decoder_model.onnx and the tokenizer/config files the node needs), or name a hub',
+        'repository that already holds onnx/encoder_model.onnx and onnx/decoder_model.onnx (e.g. Xenova/whisper-medium.en)',
         docs + '#whisper',
       ].join('\n');
   }

@@ -89,7 +89,7 @@ describe('download (only with AFFECTFLOW_ALLOW_DOWNLOAD=1), against a local stan
   const requested: string[] = [];
   beforeAll(async () => {
     // Serves acme/tiny-encoder at revision main: onnx/model.onnx (not model.onnx) and tokenizer.json.
-    const hosted: Record<string, string> = { 'onnx/model.onnx': 'ONNX BYTES', 'tokenizer.json': '{"model":{}}' };
+    const hosted: Record<string, string> = { 'onnx/model.onnx': 'ONNX BYTES', 'onnx/model.onnx_data': 'WEIGHTS', 'tokenizer.json': '{"model":{}}' };
     server = http.createServer((req, res) => {
       requested.push(req.url ?? '');
       const m = /^\/acme\/tiny-encoder\/resolve\/main\/(.+)$/.exec(req.url ?? '');
@@ -123,8 +123,12 @@ describe('download (only with AFFECTFLOW_ALLOW_DOWNLOAD=1), against a local stan
     expect(requested).toEqual([
       '/acme/tiny-encoder/resolve/main/model.onnx',
       '/acme/tiny-encoder/resolve/main/onnx/model.onnx',
+      '/acme/tiny-encoder/resolve/main/onnx/model.onnx_data',
+      '/acme/tiny-encoder/resolve/main/onnx/model.onnx.data',
       '/acme/tiny-encoder/resolve/main/tokenizer.json',
     ]);
+    // External weights come along, beside the graph that references them.
+    expect(readFileSync(path.join(snapshot, 'onnx/model.onnx_data'), 'utf8')).toBe('WEIGHTS');
     expect(readFileSync(path.join(hub, 'models--acme--tiny-encoder', 'refs/main'), 'utf8')).toBe(commit);
     expect(locateModel(request(id), { HF_HUB_CACHE: hub }).found?.dir).toBe(snapshot);
   });

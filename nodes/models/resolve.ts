@@ -233,6 +233,13 @@ async function download(req: ModelRequest, env: Env, signal?: AbortSignal): Prom
         await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), createWriteStream(tmp));
         fetched.push({ name: firstName(f), file: name, tmp });
         got = true;
+        // Weights over 2 GB live beside the graph as external data; fetch them when the hub has them.
+        if (name.endsWith('.onnx')) {
+          for (const companion of [`${name}_data`, `${name}.data`]) {
+            const data = await fetchIfPresent(`${hubEndpoint(env)}/${req.model}/resolve/${encodeURIComponent(revision)}/${companion}`, headers, staging, signal);
+            if (data) fetched.push({ name: companion, file: companion, tmp: data });
+          }
+        }
         break;
       }
       if (!got) notOnHub.push(fileLabel(f));
@@ -263,6 +270,16 @@ async function download(req: ModelRequest, env: Env, signal?: AbortSignal): Prom
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** Download `url` into a fresh file under `dir`; undefined when the hub answers 404. */
+async function fetchIfPresent(url: string, headers: Record<string, string>, dir: string, signal?: AbortSignal): Promise<string | undefined> {
+  const res = await fetch(url, { headers, redirect: 'follow', ...(signal ? { signal } : {}) });
+  if (res.status === 404) return undefined;
+  if (!res.ok || !res.body) throw new InputError(`downloading ${url} failed: HTTP ${res.status} ${res.statusText}`);
+  const tmp = path.join(dir, `extra-${Math.random().toString(36).slice(2)}`);
+  await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), createWriteStream(tmp));
+  return tmp;
 }
 
 function renameOrCopy(from: string, to: string): void {
