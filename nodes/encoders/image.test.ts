@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { floatTensor, openOnnx, type OnnxModel } from '../models/onnx.js';
@@ -158,6 +159,27 @@ describe('image preprocessing (as HF ViTImageProcessor with PIL)', () => {
     const out = resizeRgb(img, 2, 1, 2);
     expect(out.rgb[0]).toBe(Math.round((0.75 * 0 + 0.75 * 100 + 0.25 * 200) / 1.75));
     expect(out.rgb[3]).toBe(Math.round((0.25 * 100 + 0.75 * 200 + 0.75 * 255) / 1.75));
+  });
+
+  it('agrees with torch antialiased interpolation (built to match Pillow) within one grey level', () => {
+    // Fixture: nodes/encoders/fixtures/make-resize-golden.py (torch keeps floats, Pillow and we round per pass).
+    const cases = JSON.parse(readFileSync(path.join(import.meta.dirname, 'fixtures/resize-golden.json'), 'utf8')) as Array<{
+      width: number;
+      height: number;
+      outWidth: number;
+      outHeight: number;
+      filter: 2 | 3;
+      rgb: number[];
+      expected: number[];
+    }>;
+    expect(cases.length).toBe(5);
+    for (const c of cases) {
+      const out = resizeRgb({ width: c.width, height: c.height, rgb: Uint8Array.from(c.rgb) }, c.outWidth, c.outHeight, c.filter);
+      expect(out.rgb.length).toBe(c.expected.length);
+      let worst = 0;
+      out.rgb.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - c.expected[i]!))));
+      expect(worst, `${c.width}×${c.height} → ${c.outWidth}×${c.outHeight}`).toBeLessThanOrEqual(1 + 1e-3);
+    }
   });
 
   it('keeps a constant image constant and an image of the right size unchanged', () => {

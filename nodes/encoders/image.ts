@@ -136,7 +136,7 @@ rows then follow only the frames with a face) or gives a row of zeros (\`missing
       }
       collector.pending();
       if (++queued === p.batchSize) await flush();
-      if (seen % 50 === 0) ctx.progress.update('frames', seen, stream.count);
+      if (seen % 50 === 0) ctx.progress.update(`frames of ${ctx.key}`, seen, stream.count);
     }
     await flush();
     if (collector.dim === undefined) {
