@@ -250,6 +250,14 @@ def mtl_fixture():
             'weights': tolist(w / w.sum()),
             'grads': {f'mtl.{n}': tolist(p.grad) for n, p in model.named_parameters()},
         }
+    # Gradient through the fused prediction itself (an MTL layer that feeds something else).
+    model = Mtl(dims, hidden, outputs, init)
+    model.load_state_dict(state)
+    d_out = torch.randn(B, outputs)
+    fused, _ = model(xs)
+    (fused * d_out).sum().backward()
+    tensors['input.dOut'] = d_out
+    expected['fusedGrads'] = {f'mtl.{n}': tolist(p.grad) for n, p in model.named_parameters()}
     write_safetensors(os.path.join(OUT, 'mtl.safetensors'), tensors)
     write_json(os.path.join(OUT, 'mtl.json'), expected)
 

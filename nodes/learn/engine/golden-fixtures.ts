@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ModelSpec } from '../model-ir.js';
+import type { Batch } from './model.js';
 import { readSafetensors, type TensorMap } from './safetensors.js';
 
 export const goldenDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/golden/learn');
@@ -27,3 +29,49 @@ export function maxAbsDiff(actual: ArrayLike<number>, expected: ArrayLike<number
   }
   return m;
 }
+
+/** The tensors whose names start with `prefix`, renamed to start with `renameTo`. */
+export function pick(tensors: TensorMap, prefix: string, renameTo = prefix): TensorMap {
+  const out: TensorMap = {};
+  for (const [n, t] of Object.entries(tensors)) if (n.startsWith(prefix)) out[renameTo + n.slice(prefix.length)] = t;
+  return out;
+}
+
+interface EmiGolden {
+  batch: number;
+  maxLength: number;
+  dim: number;
+  units: number;
+  textDim: number;
+  hidden: number;
+  outputs: number;
+  lengths: number[];
+  rename: Record<string, string>;
+  prediction: number[];
+  loss: number;
+  grads: Record<string, number[]>;
+}
+
+/** The EMI-like model of emi.json: spec, feeds, batch, torch weights renamed to our ids, targets. */
+export function emiSetup() {
+  const g = goldenJson<EmiGolden>('emi.json');
+  const t = goldenTensors('emi.safetensors');
+  const spec: ModelSpec = {
+    layers: [
+      { kind: 'lstm', id: 'vision', input: { feed: 'frames' }, units: g.units, layers: 2 },
+      { kind: 'fusion', id: 'head', inputs: [{ layer: 'vision' }, { feed: 'text' }], hidden: g.hidden, outputs: g.outputs },
+    ],
+    output: 'head',
+  };
+  const feeds = {
+    frames: { kind: 'sequence' as const, dim: g.dim, maxLength: g.maxLength },
+    text: { kind: 'vector' as const, dim: g.textDim },
+  };
+  const batch: Batch = {
+    frames: { kind: 'sequence', data: t['input.x']!.data, lengths: Int32Array.from(g.lengths) },
+    text: { kind: 'vector', data: t['input.text']!.data },
+  };
+  const weights = { ...pick(t, 'vision_lstm.', 'vision.'), ...pick(t, 'fusion.', 'head.') };
+  return { g, t, spec, feeds, batch, weights, targets: t['input.y']!.data };
+}
+

@@ -3,10 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../runtime/errors.js';
 import { selectBackend } from '../../tf/backend.js';
 import type { ModelSpec } from '../model-ir.js';
-import { goldenJson, goldenTensors, maxAbsDiff } from './golden-fixtures.js';
+import { emiSetup, goldenJson, goldenTensors, maxAbsDiff, pick } from './golden-fixtures.js';
 import { baseLoss, type LossKind } from './ops.js';
 import { createModel, type Batch, type Model } from './model.js';
-import type { TensorMap } from './safetensors.js';
 
 const TOL = 1e-5;
 
@@ -14,11 +13,6 @@ beforeAll(async () => {
   await selectBackend();
 });
 
-function pick(tensors: TensorMap, prefix: string, renameTo = prefix): TensorMap {
-  const out: TensorMap = {};
-  for (const [n, t] of Object.entries(tensors)) if (n.startsWith(prefix)) out[renameTo + n.slice(prefix.length)] = t;
-  return out;
-}
 
 function gradsByWeight(model: Model, f: () => tf.Scalar): { value: number; grads: Record<string, Float32Array> } {
   return tf.tidy(() => {
@@ -94,43 +88,6 @@ describe.each(['fast', 'generic'] as const)('stacked LSTM vs torch.nn.LSTM (%s k
   });
 });
 
-interface EmiGolden {
-  batch: number;
-  maxLength: number;
-  dim: number;
-  units: number;
-  textDim: number;
-  hidden: number;
-  outputs: number;
-  lengths: number[];
-  rename: Record<string, string>;
-  prediction: number[];
-  loss: number;
-  grads: Record<string, number[]>;
-}
-
-export function emiSetup() {
-  const g = goldenJson<EmiGolden>('emi.json');
-  const t = goldenTensors('emi.safetensors');
-  const spec: ModelSpec = {
-    layers: [
-      { kind: 'lstm', id: 'vision', input: { feed: 'frames' }, units: g.units, layers: 2 },
-      { kind: 'fusion', id: 'head', inputs: [{ layer: 'vision' }, { feed: 'text' }], hidden: g.hidden, outputs: g.outputs },
-    ],
-    output: 'head',
-  };
-  const feeds = {
-    frames: { kind: 'sequence' as const, dim: g.dim, maxLength: g.maxLength },
-    text: { kind: 'vector' as const, dim: g.textDim },
-  };
-  const batch: Batch = {
-    frames: { kind: 'sequence', data: t['input.x']!.data, lengths: Int32Array.from(g.lengths) },
-    text: { kind: 'vector', data: t['input.text']!.data },
-  };
-  const weights = { ...pick(t, 'vision_lstm.', 'vision.'), ...pick(t, 'fusion.', 'head.') };
-  return { g, t, spec, feeds, batch, weights, targets: t['input.y']!.data };
-}
-
 describe('LSTM + fusion head (EMI-like) vs PyTorch', () => {
   it('matches prediction, MSE loss and all gradients', () => {
     const { g, spec, feeds, batch, weights, targets } = emiSetup();
@@ -155,6 +112,7 @@ interface MtlGolden {
   initLogStd: number[];
   names: string[];
   cases: Record<'mse' | 'bce', { prediction: number[]; heads: number[][]; loss: number; weights: number[]; grads: Record<string, number[]> }>;
+  fusedGrads: Record<string, number[]>;
 }
 
 describe('uncertainty-weighted MTL head (3 modalities) vs PyTorch', () => {
@@ -194,6 +152,19 @@ describe('uncertainty-weighted MTL head (3 modalities) vs PyTorch', () => {
     const { value, grads } = gradsByWeight(model, () => model.loss(batch, t[`target.${kind}`]!.data, kind));
     expect(Math.abs(value - c.loss)).toBeLessThanOrEqual(TOL);
     for (const [name, expected] of Object.entries(c.grads)) expectClose(grads[name]!, expected, `grad ${name}`);
+    model.dispose();
+  });
+
+  it('back-propagates through the fused prediction (log std included)', () => {
+    const model = createModel(spec, feeds, 5);
+    model.setWeights(pick(t, 'mtl.'));
+    const dOut = tf.tensor2d(t['input.dOut']!.data, [g.batch, g.outputs]);
+    const grads = tf.tidy(() => {
+      const r = tf.engine().gradients(() => model.forward(batch, { training: true }).prediction, [...model.variables.values()], dOut);
+      return Object.fromEntries([...model.variables.keys()].map((name, i) => [name, r.grads[i]!.dataSync() as Float32Array]));
+    });
+    for (const [name, expected] of Object.entries(g.fusedGrads)) expectClose(grads[name]!, expected, `grad ${name}`);
+    dOut.dispose();
     model.dispose();
   });
 });
