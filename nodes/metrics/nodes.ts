@@ -24,6 +24,8 @@ export const regressionMetrics = defineNode({
   version: '1',
   description: 'EMI scores: Pearson r per output and their mean, per split (as scipy.stats.pearsonr).',
   kind: 'map',
+  // Scores are reported to the run's metrics even when nothing downstream reads them.
+  sideEffects: true,
   inputs: { predictions: { type: 'pred/points' } },
   outputs: { scores: { type: 'metrics/scores', singleton: true } },
   params: { type: 'object', additionalProperties: false, properties: {} },
@@ -62,6 +64,7 @@ threshold is swept from \`from\` to \`to\` in steps of \`step\` (0.40–0.75, 0.
 weighted F1, unless \`threshold\` fixes it (the released value is 0.570). Outputs the scores and the smoothed
 predictions with the threshold, for writers.`,
   kind: 'map',
+  sideEffects: true,
   inputs: { predictions: { type: 'pred/points' } },
   outputs: {
     scores: { type: 'metrics/scores', singleton: true },

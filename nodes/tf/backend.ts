@@ -44,6 +44,8 @@ async function tryBackend(name: BackendName): Promise<boolean> {
  */
 export function selectBackend(preference?: string, log: (message: string) => void = () => {}): Promise<BackendName> {
   chosen ??= (async () => {
+    // Production mode: no debug checks, and no "install the node backend" banner (we log the choice ourselves).
+    tf.env().set('PROD', true);
     const forced = (preference ?? process.env['AFFECTFLOW_TF_BACKEND'] ?? '').trim();
     if (forced && !ORDER.includes(forced as BackendName)) {
       throw new Error(`unknown TensorFlow.js backend "${forced}"; choose one of ${ORDER.join(', ')}`);

@@ -5,8 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../../runtime/errors.js';
-import { decodeSafetensors, encodeSafetensors, type TensorMap } from '../learn/engine/safetensors.js';
-import type { NamedWeights } from '../learn/engine/model.js';
+import { parseSafetensors, serializeSafetensors, type TensorMap } from '../learn/engine/safetensors.js';
 import type { FeedShape, ModelSpec } from '../learn/model-ir.js';
 import type { TrainedModel, TrainState } from './loop.js';
 
@@ -28,14 +27,14 @@ export function encodeTrainState(state: TrainState, optimizerTensors: TensorMap,
     history: state.history,
     optimizer: optimizerMeta,
   };
-  return encodeSafetensors(
+  return serializeSafetensors(
     { ...prefixed('model.', state.weights), ...prefixed('best.', state.bestWeights), ...prefixed('optim.', optimizerTensors) },
     { affectflow: JSON.stringify(meta) },
   );
 }
 
 export function decodeTrainState(file: string): { state: Omit<TrainState, 'optimizer'>; optimizerTensors: TensorMap; optimizerMeta: unknown } {
-  const { tensors, metadata } = decodeSafetensors(readFileSync(file));
+  const { tensors, metadata } = parseSafetensors(readFileSync(file), file);
   const raw = metadata['affectflow'];
   if (!raw) throw new InputError(`${file} is not an affectflow training checkpoint (no "affectflow" metadata)`);
   const meta = JSON.parse(raw) as {
@@ -54,8 +53,8 @@ export function decodeTrainState(file: string): { state: Omit<TrainState, 'optim
       bestScore: meta.bestScore,
       step: meta.step,
       history: meta.history,
-      weights: strip('model.', tensors) as NamedWeights,
-      bestWeights: strip('best.', tensors) as NamedWeights,
+      weights: strip('model.', tensors) ,
+      bestWeights: strip('best.', tensors) ,
     },
     optimizerTensors: strip('optim.', tensors),
     optimizerMeta: meta.optimizer,
@@ -64,14 +63,14 @@ export function decodeTrainState(file: string): { state: Omit<TrainState, 'optim
 
 /** The trained model as a portable file: weights + the model description in metadata. */
 export function encodeTrainedModel(m: TrainedModel): Uint8Array {
-  return encodeSafetensors(m.weights, {
+  return serializeSafetensors(m.weights, {
     affectflow: JSON.stringify({ format: 'affectflow-model-1', spec: m.spec, shapes: m.shapes, task: m.task, names: m.names, bestEpoch: m.bestEpoch }),
   });
 }
 
-export function decodeTrainedModel(file: string): { weights: NamedWeights; spec?: ModelSpec; shapes?: Record<string, FeedShape> } {
-  const { tensors, metadata } = decodeSafetensors(readFileSync(file));
+export function decodeTrainedModel(file: string): { weights: TensorMap; spec?: ModelSpec; shapes?: Record<string, FeedShape> } {
+  const { tensors, metadata } = parseSafetensors(readFileSync(file), file);
   const raw = metadata['affectflow'];
   const meta = raw ? (JSON.parse(raw) as { spec?: ModelSpec; shapes?: Record<string, FeedShape> }) : {};
-  return { weights: tensors as NamedWeights, ...(meta.spec ? { spec: meta.spec } : {}), ...(meta.shapes ? { shapes: meta.shapes } : {}) };
+  return { weights: tensors , ...(meta.spec ? { spec: meta.spec } : {}), ...(meta.shapes ? { shapes: meta.shapes } : {}) };
 }

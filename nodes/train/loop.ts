@@ -6,8 +6,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelSpec, FeedShape } from '../learn/model-ir.js';
 import { pointsToPredictions, type Point, type PointPlan, type Predictions, type SplitPredictions } from '../learn/points.js';
-import { createModel, type Model, type NamedWeights } from '../learn/engine/model.js';
+import { createModel, type Model } from '../learn/engine/model.js';
 import { AdamW, cosineWithWarmup, trainStep, type LossKind } from '../learn/engine/optim.js';
+import type { TensorMap } from '../learn/engine/safetensors.js';
 import { assembleBatch, chunks, type SampleWindows } from './batch.js';
 import { selectionScore, type SelectionMetric } from './selection.js';
 
@@ -39,9 +40,9 @@ export interface TrainState {
   bestEpoch: number;
   bestScore: number;
   history: EpochRecord[];
-  weights: NamedWeights;
-  bestWeights: NamedWeights;
-  optimizer: unknown;
+  weights: TensorMap;
+  bestWeights: TensorMap;
+  optimizer?: { step: number; tensors: TensorMap };
   step: number;
 }
 
@@ -57,7 +58,7 @@ export interface TrainedModel {
   shapes: Record<string, FeedShape>;
   task: PointPlan['task'];
   names: string[];
-  weights: NamedWeights;
+  weights: TensorMap;
   bestEpoch: number;
   mtlWeights?: Record<string, number>;
 }
@@ -103,7 +104,7 @@ export async function train(
   const keep = (pts: Point[]) => pts.filter((p) => windows.has(p.key));
   const model = createModel(spec, shapes, config.seed);
   try {
-    const optimizer = new AdamW(model, { lr: config.lr, weightDecay: config.weightDecay });
+    const optimizer = new AdamW(model.variables, { lr: config.lr, weightDecay: config.weightDecay });
     const stepsPerEpoch = Math.max(1, Math.ceil(keep(plan.train(0, config.seed)).length / config.batchSize));
     const totalSteps = stepsPerEpoch * config.epochs;
     const warmupSteps = Math.round(stepsPerEpoch * config.warmupEpochs);
@@ -114,7 +115,6 @@ export async function train(
       history: [],
       weights: model.getWeights(),
       bestWeights: model.getWeights(),
-      optimizer: undefined,
       step: 0,
     };
     if (resume) {
@@ -153,7 +153,7 @@ export async function train(
         seconds: (performance.now() - t0) / 1000,
       };
       const mtl = model.mtlWeights();
-      if (mtl) record.mtlWeights = mtl;
+      if (Object.keys(mtl).length) record.mtlWeights = mtl;
       state.history.push(record);
       state.epoch = epoch;
       state.weights = model.getWeights();

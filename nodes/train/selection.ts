@@ -1,5 +1,5 @@
 /** Scores used to pick the best epoch and reported per split: one place for how a task is measured. */
-import { accuracy, averagePrecision, f1Score, meanPearson, pearson, sweepThreshold } from '../learn/engine/metrics.js';
+import { accuracy, averagePrecision, f1Score, meanPearson, sweepThreshold } from '../learn/engine/metrics.js';
 import { column, type SplitPredictions, type TaskKind } from '../learn/points.js';
 
 export type SelectionMetric = 'mean-pearson' | 'f1-weighted' | 'f1-weighted-sweep' | 'loss';
@@ -32,15 +32,14 @@ export interface RegressionScores {
 export function regressionScores(p: SplitPredictions, names: string[]): RegressionScores {
   const k = names.length;
   const rows = labelledRows(p, k);
-  const per: Record<string, number> = {};
-  const preds: Float32Array[] = [];
-  const labels: Float32Array[] = [];
-  names.forEach((name, j) => {
-    preds.push(pick(p.scores, k, rows, j));
-    labels.push(pick(p.targets, k, rows, j));
-    per[name] = pearson(preds[j]!, labels[j]!);
+  const preds = new Float32Array(rows.length * k);
+  const labels = new Float32Array(rows.length * k);
+  rows.forEach((i, r) => {
+    preds.set(p.scores.subarray(i * k, (i + 1) * k), r * k);
+    labels.set(p.targets.subarray(i * k, (i + 1) * k), r * k);
   });
-  return { meanPearson: meanPearson(preds, labels), pearson: per, n: rows.length };
+  const { mean, perColumn } = meanPearson(preds, labels, k);
+  return { meanPearson: mean, pearson: Object.fromEntries(names.map((n, j) => [n, perColumn[j]!])), n: rows.length };
 }
 
 export interface BinaryScores {
@@ -74,7 +73,7 @@ export function bestThreshold(p: SplitPredictions, range = { from: 0.4, to: 0.75
   const rows = labelledRows(p, 1);
   const probs = pick(p.scores, 1, rows, 0);
   const labels = Int32Array.from(pick(p.targets, 1, rows, 0), (v) => (v > 0.5 ? 1 : 0));
-  return sweepThreshold(probs, labels, { ...range, metric: (y: Int32Array, yhat: Int32Array) => f1Score(y, yhat, 'weighted') });
+  return sweepThreshold(probs, labels, { ...range, metric: 'weightedF1' });
 }
 
 /** The selection score of one evaluation (higher is better). */

@@ -3,7 +3,7 @@ import type { SymbolicInput } from '../../runtime/contract.js';
 import { defineNode } from '../../runtime/contract.js';
 import { InputError } from '../../runtime/errors.js';
 import { selectBackend } from '../tf/backend.js';
-import type { LossKind } from '../learn/engine/optim.js';
+import type { LossKind } from '../learn/engine/model.js';
 import { modelFeeds } from '../learn/model-ir.js';
 import type { PointPlan } from '../learn/points.js';
 import { isLayerHandle } from '../layer/layers.js';
@@ -103,7 +103,8 @@ inference points with the best weights.`,
     let resume: TrainState | undefined;
     if (p.resumeFrom) {
       const saved = decodeTrainState(p.resumeFrom);
-      resume = { ...saved.state, optimizer: { tensors: saved.optimizerTensors, meta: saved.optimizerMeta } };
+      const meta = saved.optimizerMeta as { step?: number } | undefined;
+      resume = { ...saved.state, optimizer: { step: meta?.step ?? 0, tensors: saved.optimizerTensors } };
     }
     const dir = ctx.nodeId.replace(/\//g, '_');
     const started = Date.now();
@@ -130,8 +131,8 @@ inference points with the best weights.`,
           await ctx.writeOutput(path.join(dir, 'history.csv'), historyCsv(state.history));
           await ctx.writeOutput(path.join(dir, 'curves.svg'), historySvg(state.history, config.select, ctx.nodeId));
           if (p.checkpoints) {
-            const opt = state.optimizer as { tensors: Record<string, never>; meta: unknown };
-            await ctx.writeOutput(path.join(dir, 'checkpoint.safetensors'), encodeTrainState(state, opt.tensors, opt.meta));
+            const opt = state.optimizer ?? { step: 0, tensors: {} };
+            await ctx.writeOutput(path.join(dir, 'checkpoint.safetensors'), encodeTrainState(state, opt.tensors, { step: opt.step }));
           }
         },
       },

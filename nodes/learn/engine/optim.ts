@@ -5,6 +5,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../../../runtime/errors.js';
 import type { Batch, LossKind, Model } from './model.js';
+import type { TensorMap } from './safetensors.js';
+
+export type { LossKind };
 
 export interface AdamWOptions {
   lr?: number;
@@ -72,6 +75,32 @@ export class AdamW {
         p.assign(tf.sub(p, tf.mul(tf.div(m, denom), stepSize)));
       });
     }
+  }
+
+  /** Moments and step count, for a resumable checkpoint. */
+  getState(): { step: number; tensors: TensorMap } {
+    const tensors: TensorMap = {};
+    for (const [name, m] of this.m) {
+      tensors[`m.${name}`] = { shape: m.shape, data: m.dataSync() as Float32Array };
+      tensors[`v.${name}`] = { shape: this.v.get(name)!.shape, data: this.v.get(name)!.dataSync() as Float32Array };
+    }
+    return { step: this.stepCount, tensors };
+  }
+
+  /** Restore what `getState` returned (the parameters must be the same). */
+  setState(state: { step: number; tensors: TensorMap }): void {
+    this.dispose();
+    for (const [key, value] of Object.entries(state.tensors)) {
+      const [which, ...rest] = key.split('.');
+      const name = rest.join('.');
+      const p = this.params.get(name);
+      if (!p || (which !== 'm' && which !== 'v')) throw new InputError(`optimiser state has unknown entry "${key}"`);
+      if (p.shape.join('x') !== value.shape.join('x')) {
+        throw new InputError(`optimiser state "${key}" has shape [${value.shape}] but the parameter has [${p.shape}]`);
+      }
+      (which === 'm' ? this.m : this.v).set(name, tf.variable(tf.tensor(value.data, value.shape), false));
+    }
+    this.stepCount = state.step;
   }
 
   dispose(): void {
