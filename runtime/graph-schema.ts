@@ -42,6 +42,12 @@ export const graphSchema: JsonSchema = {
     name: { type: 'string', minLength: 1, description: 'Short name; used for the run directory.' },
     description: { type: 'string' },
     task: { type: 'string', description: 'What the graph is for, e.g. "emi" or "bah" (free text).' },
+    presets: {
+      type: 'object',
+      description: 'Named sets of param values, applied with `--preset name` before `--set` (e.g. "paper": the published settings).',
+      propertyNames: identifier,
+      additionalProperties: { type: 'object' },
+    },
     plugins: {
       type: 'array',
       description: 'Node modules to load (paths relative to this file). Nothing else is loaded implicitly.',

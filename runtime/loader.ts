@@ -22,7 +22,7 @@ export interface ResolvedParam {
   type?: ParamType;
   description?: string;
   /** Where the value came from. */
-  source: 'default' | 'include' | 'cli';
+  source: 'default' | 'include' | 'preset' | 'cli';
 }
 
 export interface ResolvedNode {
@@ -68,6 +68,8 @@ export interface LoadedGraph {
 export interface LoadOptions {
   /** `--set name=value` overrides for the top-level graph's params. Relative paths resolve against cwd. */
   overrides?: Record<string, unknown>;
+  /** `--preset name`: a named set of param values declared by the top-level graph, applied before overrides. */
+  preset?: string;
   cwd?: string;
 }
 
@@ -85,6 +87,7 @@ interface RawNode {
 
 interface RawGraph {
   name: string;
+  presets?: Record<string, Record<string, unknown>>;
   description?: string;
   task?: string;
   plugins?: string[];
@@ -293,6 +296,34 @@ class GraphLoader {
           message: `param "${name}" is passed to ${scope.file} but that graph declares no such param`,
           hint: `declared params: ${Object.keys(declared).join(', ') || '(none)'}`,
         });
+      }
+    }
+    if (isTop && this.options.preset !== undefined) {
+      const preset = graph.presets?.[this.options.preset];
+      if (!preset) {
+        this.problems.push({
+          code: 'unresolved-param',
+          file: scope.file,
+          message: `--preset ${this.options.preset}: the graph declares no such preset`,
+          hint: `presets: ${Object.keys(graph.presets ?? {}).join(', ') || '(none)'}`,
+        });
+      } else {
+        for (const [name, value] of Object.entries(preset)) {
+          const decl = declared[name];
+          if (!decl) {
+            this.problems.push({
+              code: 'unresolved-param',
+              file: scope.file,
+              param: name,
+              pointer: pointer('presets', this.options.preset, name),
+              message: `preset "${this.options.preset}" sets "${name}" but the graph declares no such param`,
+            });
+            continue;
+          }
+          // Preset paths are relative to the graph file, like defaults.
+          const v = decl.type === 'path' && typeof value === 'string' ? path.resolve(dir, value) : value;
+          out[name] = { ...out[name]!, value: v, source: 'preset' };
+        }
       }
     }
     if (isTop && this.options.overrides) {

@@ -23,6 +23,7 @@ ${extraCommands.map((c) => `  ${c.usage.padEnd(34)}${c.summary}`).join('\n')}
 
 options:
   --set name=value     override a graph param (repeatable), e.g. --set lr=1e-4 --set data=/data/bah
+  --preset NAME        apply a named set of params the graph declares (e.g. --preset paper)
   --out DIR            run directory (default runs/<graph>-<time>) or, for viz, output directory
   --cache DIR          cache directory (default .affectflow-cache or $AFFECTFLOW_CACHE)
   --no-cache           do not read or write cached node outputs
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       set: { type: 'string', multiple: true },
+      preset: { type: 'string' },
       out: { type: 'string' },
       cache: { type: 'string' },
       'no-cache': { type: 'boolean' },
@@ -59,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = positionals;
   const overrides = parseOverrides(values.set ?? []);
   const plugins = values.plugin ?? [];
-  const common = { overrides, plugins };
+  const common = { overrides, plugins, ...(values.preset ? { preset: values.preset } : {}) };
 
   if (first === 'nodes') {
     const registry = createRegistry();

@@ -20,6 +20,7 @@ const models: ExtraCommand = {
     const prepared = await prepareGraph(file, {
       overrides: options['overrides'] as Record<string, unknown>,
       plugins: options['plugins'] as string[],
+      ...(typeof options['preset'] === 'string' ? { preset: options['preset'] } : {}),
     });
     let missing = 0;
     let listed = 0;
@@ -59,6 +60,7 @@ const sweep: ExtraCommand = {
       out,
       title: (options['title'] as string | undefined) ?? 'Results',
       plugins: options['plugins'] as string[],
+      ...(typeof options['preset'] === 'string' ? { preset: options['preset'] } : {}),
       quiet: options['quiet'] === true,
       ...(options['no-cache'] ? { cache: false as const } : options['cache'] ? { cache: options['cache'] as string } : {}),
       onProgress: (line) => process.stderr.write(line + '\n'),

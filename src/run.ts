@@ -15,6 +15,8 @@ import { createRegistry } from './registry.js';
 
 export interface PrepareOptions {
   overrides?: Record<string, unknown>;
+  /** A preset declared by the graph (`--preset`). */
+  preset?: string;
   /** Extra plugin modules (paths) to register, as `--plugin` does. */
   plugins?: string[];
   registry?: NodeRegistry;
@@ -32,7 +34,11 @@ export interface Prepared {
 export async function prepareGraph(file: string, options: PrepareOptions = {}): Promise<Prepared> {
   const registry = options.registry ?? createRegistry();
   const cwd = options.cwd ?? process.cwd();
-  const graph = loadGraph(file, { ...(options.overrides ? { overrides: options.overrides } : {}), cwd });
+  const graph = loadGraph(file, {
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+    ...(options.preset !== undefined ? { preset: options.preset } : {}),
+    cwd,
+  });
   const pluginProblems: Problem[] = [];
   for (const plugin of [...(options.plugins ?? []).map((p) => path.resolve(cwd, p)), ...graph.plugins]) {
     try {

@@ -122,6 +122,25 @@ describe('validation before run', () => {
     expect(unresolved[1]!.message).toContain('"${m}" does not name a graph param');
   });
 
+  it('applies a preset before --set, and reports unknown presets', async () => {
+    const graph = {
+      name: 'x',
+      params: { n: { default: 3 }, prefix: { default: 'k' } },
+      presets: { big: { n: 100, prefix: 'b' }, broken: { m: 1 } },
+      nodes: [{ id: 'src', type: 'test/count', params: { n: '${n}', prefix: '${prefix}' } }],
+    };
+    const file = writeGraph(dir, 'presets.json', graph);
+    const big = await prepareGraph(file, { registry, preset: 'big', overrides: { prefix: 'c' } });
+    expect(big.problems).toEqual([]);
+    expect(big.plan.nodes.get('src')!.params).toMatchObject({ n: 100, prefix: 'c' });
+    expect(big.graph.params['n']!.source).toBe('preset');
+    const none = await prepareGraph(file, { registry, preset: 'huge' });
+    expect(none.problems[0]!.message).toContain('--preset huge: the graph declares no such preset');
+    expect(none.problems[0]!.hint).toBe('presets: big, broken');
+    const broken = await prepareGraph(file, { registry, preset: 'broken' });
+    expect(broken.problems[0]!.message).toContain('preset "broken" sets "m"');
+  });
+
   it('reports invalid params with the node schema', async () => {
     const problems = await problemsOf({ name: 'x', nodes: [{ id: 'src', type: 'test/count', params: { n: -1, colour: 1 } }] });
     expect(problems.map((p) => p.message).sort()).toEqual(['params/n must be >= 0', 'params: unknown param "colour"']);
