@@ -45,3 +45,6 @@ done
 
 ls -la "$OUT" "$OUT/faces"
 du -sh "$OUT"
+
+# Not made here: face-photo.jpg, a crop of a photo from an MIT-licensed npm package; see
+# test/media/face-photo.LICENSE.txt for its source and the command that made it.
