@@ -33,6 +33,8 @@ export interface Appearance {
   background: [Rgb, Rgb];
   /** Hair length: 0 short … 1 long (down to the shoulders). */
   hairLength: number;
+  /** Strength of the background's blotchy texture (default 0.06; lower compresses better). */
+  texture?: number;
 }
 
 export interface Pose {
@@ -90,6 +92,7 @@ export function drawFace(canvas: Canvas, pose: Pose, look: Appearance, e: Expres
   const blink = clamp(e.blink);
   // Features move with the head's turn; the half of the face turned away gets narrower.
   const shift = yaw * 0.12;
+  const texture = look.texture ?? 0.06;
 
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
@@ -103,7 +106,7 @@ export function drawFace(canvas: Canvas, pose: Pose, look: Appearance, e: Expres
       const t = y / H;
       let c: Rgb = mix(look.background[0], look.background[1], t);
       const n = noise(x >> 2, y >> 2, seed) - 0.5;
-      c = shade(c, 1 + n * 0.06);
+      c = shade(c, 1 + n * texture);
 
       // Shoulders and neck.
       const shoulders = ellipse(u, v, 0, 2.25, 1.55, 0.95);
