@@ -1,7 +1,8 @@
 /**
  * Throughput of the media and faces nodes on a 60-s generated talking-face clip (640×360, 25 fps):
  * demux frames/s (all frames, fps 5, count 400) and faces frames/s (YuNet with and without landmark
- * refinement, UltraFace). Writes bench/results/perception-media.json.
+ * refinement, UltraFace, and face-api's tiny face detector on TensorFlow.js when its weights are found:
+ * @vladmandic/face-api installed or FACE_API_MODEL_DIR). Writes bench/results/perception-media.json.
  *
  *   node --import tsx bench/perception-media.ts [--seconds 60] [--models ../shared/models]
  */
@@ -15,7 +16,8 @@ import { demux, type DemuxParams } from '../nodes/media/demux.js';
 import { resolveFfmpeg } from '../nodes/media/ffmpeg.js';
 import { runMapNode } from '../nodes/media/test-util.js';
 import type { FaceStream, FrameStream } from '../nodes/values.js';
-import { faces, type FacesParams } from '../nodes/vision/faces.js';
+import { faceApiModelDir, faces, type FacesParams } from '../nodes/vision/faces.js';
+import { selectBackend } from '../nodes/tf/backend.js';
 import { drawFace, NEUTRAL, type Appearance } from '../nodes/vision/synthetic-face.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -134,6 +136,11 @@ async function main(): Promise<void> {
     }
     if (existsSync(ultraface)) {
       report(await timeFaces(clip, 'faces ultraface RFB-320 (all frames)', { ...base, detector: 'ultraface', modelDir: ultraface, refine: 0 }, {}));
+    }
+    const faceApi = process.env['FACE_API_MODEL_DIR'] ?? faceApiModelDir();
+    if (faceApi && existsSync(faceApi)) {
+      const tiny: FacesParams = { ...base, detector: 'tiny-face', modelDir: faceApi, refine: 0, minScore: 0.5, nmsIou: 0.4, inputSize: 416 };
+      report(await timeFaces(clip, `faces tiny-face 416 (fps 5, ${await selectBackend()})`, tiny, { fps: 5 }));
     }
     const out = path.join(root, 'bench/results');
     mkdirSync(out, { recursive: true });

@@ -8,7 +8,7 @@ import { mediaNodes } from '../media/index.js';
 import { collect, runMapNode, sharedModels, tempDir, testMedia } from '../media/test-util.js';
 import type { FaceFrame, FaceStream, Frame, FrameStream } from '../values.js';
 import { applyAffine, eyeLineTransform, templatePoints, type Point } from './align.js';
-import { createDetector, faces, locateFace, type FacesParams } from './faces.js';
+import { createDetector, faceApiModelDir, faces, locateFace, type FacesParams } from './faces.js';
 import { mainFace, type FaceDetector } from './detectors/types.js';
 import { drawFace, faceLandmarks, NEUTRAL, type Appearance, type Expression, type Pose } from './synthetic-face.js';
 import { visionNodes } from './index.js';
@@ -250,5 +250,33 @@ describe.skipIf(!haveModels)('vision/faces with the shared ONNX detectors', () =
       { key: 'photo', found: [true, true, true] },
       { key: 'tone', found: [false, false, false] },
     ]);
+  });
+});
+
+// face-api's weights: from @vladmandic/face-api when installed, or a folder named by FACE_API_MODEL_DIR.
+const faceApiDir = process.env['FACE_API_MODEL_DIR'] ?? faceApiModelDir();
+const haveFaceApi = faceApiDir !== undefined && existsSync(path.join(faceApiDir, 'tiny_face_detector_model-weights_manifest.json'));
+
+describe.skipIf(!haveFaceApi)('vision/faces with the tiny face detector (TensorFlow.js)', () => {
+  const tiny: FacesParams = { ...base, detector: 'tiny-face', modelDir: faceApiDir!, minScore: 0.5, nmsIou: 0.4, inputSize: 608 };
+
+  it('finds the face in a real photo', async () => {
+    const out = await runMapNode(demux, { decodeAudio: false, requireAudio: false, startSeconds: 0, fit: 'stretch' }, { file: testMedia('face-photo.jpg') });
+    const [face] = await facesOf(tiny, await collect((out['frames'] as FrameStream).frames));
+    expect(face!.found).toBe(true);
+    expect(face!.score).toBeGreaterThan(0.5);
+    const [cx, cy] = boxCentre(face!.box!);
+    expect(Math.hypot(cx! - 112, cy! - 120)).toBeLessThan(30);
+    expect(face!.crop).toMatchObject({ width: 256, height: 256 });
+  });
+
+  it('finds synthetic faces and nothing in a blank frame', async () => {
+    const random = rng(11);
+    const frames = Array.from({ length: 8 }, () =>
+      render({ cx: 160 + (random() - 0.5) * 60, height: 110 + random() * 80 }, { smile: random(), mouthOpen: random(), gazeX: random() * 2 - 1 }),
+    );
+    const out = await facesOf(tiny, [...frames, blank()]);
+    expect(out.slice(0, 8).filter((f) => f.found).length).toBeGreaterThanOrEqual(7);
+    expect(out[8]!.found).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 /** vision/faces: the main face of every frame, aligned and cropped. */
 import path from 'node:path';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { defineNode, type Requirement } from '../../runtime/contract.js';
 import { InputError } from '../../runtime/errors.js';
 import type { FaceFrame, FaceStream, Frame, FrameStream } from '../values.js';
@@ -8,15 +9,16 @@ import { alignByLandmarks, applyAffine, cropByBox, eyeLineTransform, templatePoi
 import { invertAffine, warpAffine, type RgbImage } from './image.js';
 import { findModelFile, loadSession } from './detectors/onnx.js';
 import { mainFace, type DetectorOptions, type FaceDetection, type FaceDetector } from './detectors/types.js';
+import { TinyFaceDetector } from './detectors/tiny-face.js';
 import { UltraFaceDetector } from './detectors/ultraface.js';
 import { YuNetDetector } from './detectors/yunet.js';
 import { mapAhead } from './stream.js';
 
-export type DetectorName = 'yunet' | 'ultraface';
+export type DetectorName = 'yunet' | 'ultraface' | 'tiny-face';
 
 export interface FacesParams {
   detector: DetectorName;
-  modelDir: string;
+  modelDir?: string;
   modelFile?: string;
   minScore: number;
   nmsIou: number;
@@ -29,26 +31,55 @@ export interface FacesParams {
 }
 
 const MODEL_FILES: Record<DetectorName, { pattern: RegExp; preferred?: string; what: string }> = {
-  yunet: { pattern: /yunet.*\.onnx$/i, what: 'YuNet face detector' },
-  ultraface: { pattern: /\.onnx$/i, preferred: 'version-RFB-320.onnx', what: 'UltraFace face detector' },
+  yunet: { pattern: /yunet.*\.onnx$/i, what: 'YuNet face detector (ONNX)' },
+  ultraface: { pattern: /\.onnx$/i, preferred: 'version-RFB-320.onnx', what: 'UltraFace face detector (ONNX)' },
+  'tiny-face': { pattern: /^tiny_face_detector_model-weights_manifest\.json$/, what: 'face-api tiny face detector (TensorFlow.js weights)' },
 };
 
-/** The ONNX file a faces node will load. */
+const require = createRequire(import.meta.url);
+
+/** face-api's model folder when the package is installed (the default for `tiny-face`). */
+export function faceApiModelDir(): string | undefined {
+  try {
+    return path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+  } catch {
+    return undefined;
+  }
+}
+
+function modelDirOf(p: Pick<FacesParams, 'detector' | 'modelDir'>): string {
+  const dir = p.modelDir ?? (p.detector === 'tiny-face' ? faceApiModelDir() : undefined);
+  if (dir) return dir;
+  throw new InputError(
+    p.detector === 'tiny-face'
+      ? 'no model folder: set modelDir to face-api\'s model/ folder, or install @vladmandic/face-api'
+      : `detector "${p.detector}" needs modelDir, the folder of its ONNX model (e.g. ../shared/models/${p.detector})`,
+    { param: 'modelDir' },
+  );
+}
+
+/** The model file a faces node will load (for tiny-face: its weights manifest). */
 export function detectorModelFile(p: Pick<FacesParams, 'detector' | 'modelDir' | 'modelFile'>): string {
   const spec = MODEL_FILES[p.detector];
-  if (p.modelFile) return findModelFile(p.modelDir, p.modelFile, spec.pattern, spec.what);
-  if (spec.preferred && existsSync(path.join(p.modelDir, spec.preferred))) return path.join(p.modelDir, spec.preferred);
-  return findModelFile(p.modelDir, undefined, spec.pattern, spec.what);
+  const dir = modelDirOf(p);
+  if (p.modelFile) return findModelFile(dir, p.modelFile, spec.pattern, spec.what);
+  if (spec.preferred && existsSync(path.join(dir, spec.preferred))) return path.join(dir, spec.preferred);
+  return findModelFile(dir, undefined, spec.pattern, spec.what);
 }
 
 /** A detector for the params, its ONNX session shared by every node of the run that uses the same file. */
 export async function createDetector(
   p: FacesParams,
   shared: <T>(key: string, factory: () => Promise<T>) => Promise<T>,
+  log?: (message: string) => void,
 ): Promise<FaceDetector> {
   const file = detectorModelFile(p);
-  const session = await shared(`onnx:${file}:${p.threads ?? 0}`, () => loadSession(file, p.threads));
   const options: DetectorOptions = { minScore: p.minScore, nmsIou: p.nmsIou, inputSize: p.inputSize };
+  if (p.detector === 'tiny-face') {
+    const dir = path.dirname(file);
+    return shared(`tfjs:${dir}:${JSON.stringify(options)}`, () => TinyFaceDetector.load(dir, options, log));
+  }
+  const session = await shared(`onnx:${file}:${p.threads ?? 0}`, () => loadSession(file, p.threads));
   return p.detector === 'yunet' ? new YuNetDetector(session, options) : new UltraFaceDetector(session, options);
 }
 
@@ -110,16 +141,19 @@ the standard 5-point template: \`align: "eyes"\` levels the eye line and scales 
 eye–mouth distance (whichever gives the larger face, so turned or nodding heads are not over-zoomed);
 \`"least-squares"\` fits all five points. YuNet's landmarks under-estimate head roll, so by default they are
 measured once more on a levelled, enlarged view of the face (\`refine\`). UltraFace gives boxes only: its
-crop is the box made square, without rotation. \`padding\` zooms out around the face (0.25 = 25 % more
-context).
+crop is the box made square, without rotation. \`tiny-face\` runs face-api's tiny face detector (weights of
+the npm package \`@vladmandic/face-api\`) on TensorFlow.js, also boxes only; it is slower (≈ 10 frames/s on
+the WebAssembly backend) but needs no model download. \`padding\` zooms out around the face (0.25 = 25 %
+more context).
 
 Frames without a face are kept with \`found: false\`, so indices stay aligned with the video. The output is
 lazy: a frame is decoded and searched only when the consumer reads it (one frame ahead, so decoding,
-inference and the consumer overlap). Both ONNX models take one image per call (their batch is fixed at 1),
-so there is no batching.
+inference and the consumer overlap). The models take one image per call (the ONNX models' batch is fixed
+at 1), so there is no batching.
 
 \`modelDir\` is the folder holding the model (e.g. \`../shared/models/yunet\`): the file is found by name
-(\`*yunet*.onnx\`; \`version-RFB-320.onnx\` for UltraFace) or given by \`modelFile\`.
+(\`*yunet*.onnx\`; \`version-RFB-320.onnx\` for UltraFace; face-api's \`model/\` folder for tiny-face, the
+default when the package is installed) or given by \`modelFile\`.
 `,
   kind: 'map',
   cacheable: false,
@@ -129,10 +163,18 @@ so there is no batching.
   params: {
     type: 'object',
     additionalProperties: false,
-    required: ['modelDir'],
     properties: {
-      detector: { enum: ['yunet', 'ultraface'], default: 'yunet', description: 'face detector: yunet (5 landmarks, aligned crops) or ultraface (boxes)' },
-      modelDir: { type: 'string', 'x-path': 'dir', 'x-model': 'face-detector', description: 'folder with the detector ONNX model' },
+      detector: {
+        enum: ['yunet', 'ultraface', 'tiny-face'],
+        default: 'yunet',
+        description: 'yunet (ONNX, 5 landmarks, aligned crops), ultraface (ONNX, boxes) or tiny-face (face-api weights on TensorFlow.js, boxes)',
+      },
+      modelDir: {
+        type: 'string',
+        'x-path': 'dir',
+        'x-model': 'face-detector',
+        description: 'folder with the detector model (yunet, ultraface: required; tiny-face: default @vladmandic/face-api/model)',
+      },
       modelFile: { type: 'string', description: 'model file name inside modelDir (default: found by name)' },
       minScore: { type: 'number', minimum: 0, maximum: 1, default: 0.6, description: 'minimum detector score of a face' },
       nmsIou: { type: 'number', minimum: 0, maximum: 1, default: 0.3, description: 'overlap (IoU) above which the weaker box is dropped' },
@@ -140,7 +182,7 @@ so there is no batching.
         type: 'integer',
         minimum: 32,
         default: 640,
-        description: 'YuNet: longest side of the detector input (frames are shrunk to it, never enlarged)',
+        description: 'yunet: longest side of the detector input (frames are shrunk to it, never enlarged); tiny-face: side of its square input (multiple of 32)',
       },
       size: { type: 'integer', minimum: 16, default: 256, description: 'side of the square face crop' },
       padding: { type: 'number', minimum: 0, default: 0.25, description: 'extra context around the face, as a fraction' },
@@ -160,22 +202,26 @@ so there is no batching.
     },
   },
   async requires(p): Promise<Requirement[]> {
-    const what = `${MODEL_FILES[p.detector ?? 'yunet'].what} (ONNX)`;
+    const detector = p.detector ?? 'yunet';
+    const what = MODEL_FILES[detector].what;
     try {
-      return [{ what, location: detectorModelFile(p), present: true }];
+      return [{ what, location: detectorModelFile({ ...p, detector }), present: true }];
     } catch {
       return [
         {
           what,
-          location: p.modelDir,
+          location: p.modelDir ?? '(modelDir not set)',
           present: false,
-          hint: 'YuNet: face_detection_yunet_*.onnx from OpenCV Zoo; UltraFace: version-RFB-320.onnx (MIT)',
+          hint:
+            detector === 'tiny-face'
+              ? 'npm install @vladmandic/face-api (MIT), or point modelDir at its model/ folder'
+              : 'YuNet: face_detection_yunet_*.onnx from OpenCV Zoo; UltraFace: version-RFB-320.onnx (both MIT)',
         },
       ];
     }
   },
   async setup(ctx) {
-    return createDetector(ctx.params, ctx.shared);
+    return createDetector(ctx.params, ctx.shared, (m) => ctx.log.info(m));
   },
   async run(inputs, ctx, detector) {
     const stream = inputs['frames'] as FrameStream | undefined;

@@ -73,14 +73,17 @@ export interface TensorLayout {
 export interface TensorOptions {
   /** Channel order in the tensor. */
   order: 'rgb' | 'bgr';
-  /** value = (pixel - mean) / std. */
-  mean: number;
+  /** value = (pixel - mean) / std; one mean for all channels or one per channel (R, G, B). */
+  mean: number | [number, number, number];
   std: number;
+  /** Planes (NCHW, default, as ONNX models want) or interleaved channels (NHWC, as TensorFlow.js wants). */
+  layout?: 'nchw' | 'nhwc';
 }
 
 /**
  * Resizes (bilinear, area-averaged when shrinking by more than 2×) `src` into the top-left
- * `contentW`×`contentH` of a `width`×`height` float32 NCHW tensor; the rest stays at the value of black.
+ * `contentW`×`contentH` of a `width`×`height` float32 tensor (NCHW or NHWC); the rest stays at the value of
+ * black.
  */
 export function toTensor(
   src: RgbImage,
@@ -92,19 +95,26 @@ export function toTensor(
 ): Float32Array {
   const plane = width * height;
   const data = new Float32Array(3 * plane);
-  const black = (0 - opts.mean) / opts.std;
-  data.fill(black);
+  const [mr, mg, mb] = typeof opts.mean === 'number' ? [opts.mean, opts.mean, opts.mean] : opts.mean;
+  const nhwc = opts.layout === 'nhwc';
+  // Where the red, green and blue values of pixel o go: o·step + offset.
+  const step = nhwc ? 3 : 1;
+  const slot = (channel: number) => (nhwc ? channel : channel * plane);
+  const rOff = slot(opts.order === 'rgb' ? 0 : 2);
+  const gOff = slot(1);
+  const bOff = slot(opts.order === 'rgb' ? 2 : 0);
+  for (let o = 0; o < plane; o++) {
+    data[o * step + rOff] = -mr / opts.std;
+    data[o * step + gOff] = -mg / opts.std;
+    data[o * step + bOff] = -mb / opts.std;
+  }
   const sx = src.width / contentW;
   const sy = src.height / contentH;
   // Shrinking a lot: average a small grid of bilinear samples to avoid aliasing.
   const taps = Math.max(1, Math.min(4, Math.floor(Math.max(sx, sy) / 2) + 1));
-  // Plane offsets of the red, green and blue values.
-  const rOff = (opts.order === 'rgb' ? 0 : 2) * plane;
-  const gOff = plane;
-  const bOff = (opts.order === 'rgb' ? 2 : 0) * plane;
   const { width: W, height: H, rgb } = src;
-  const inv = 1 / (opts.std * taps * taps);
-  const meanSum = opts.mean * taps * taps;
+  const n = taps * taps;
+  const inv = 1 / (opts.std * n);
   for (let y = 0; y < contentH; y++) {
     for (let x = 0; x < contentW; x++) {
       let r = 0;
@@ -133,10 +143,10 @@ export function toTensor(
           b += rgb[i00 + 2]! * w00 + rgb[i10 + 2]! * w10 + rgb[i01 + 2]! * w01 + rgb[i11 + 2]! * w11;
         }
       }
-      const o = y * width + x;
-      data[rOff + o] = (r - meanSum) * inv;
-      data[gOff + o] = (g - meanSum) * inv;
-      data[bOff + o] = (b - meanSum) * inv;
+      const o = (y * width + x) * step;
+      data[o + rOff] = (r - mr * n) * inv;
+      data[o + gOff] = (g - mg * n) * inv;
+      data[o + bOff] = (b - mb * n) * inv;
     }
   }
   return data;
