@@ -133,7 +133,7 @@ export async function faceOfFrame(
 export const faces = defineNode<FacesParams, FaceDetector>({
   type: 'vision/faces',
   version: '1',
-  description: 'Finds the main face in every frame (ONNX YuNet or UltraFace) and crops it aligned to size×size.',
+  description: 'Finds the main face in every frame (YuNet, UltraFace or face-api tiny detector) and crops it aligned to size×size.',
   docs: `
 Per frame, the detector's faces above \`minScore\` (after non-maximum suppression) are ranked by
 area × score and the first is kept. With YuNet (default) the crop is aligned by its five landmarks onto
