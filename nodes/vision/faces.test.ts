@@ -1,5 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NodeDefinition } from '../../runtime/contract.js';
 import { runGraph } from '../../src/run.js';
@@ -13,6 +14,21 @@ import { mainFace, type FaceDetector } from './detectors/types.js';
 import { drawFace, faceLandmarks, NEUTRAL, type Appearance, type Expression, type Pose } from './synthetic-face.js';
 import { visionNodes } from './index.js';
 import { demux } from '../media/demux.js';
+import { runFfmpeg } from '../media/ffmpeg.js';
+
+/**
+ * A real photo: the demo photo that the MIT-licensed @vladmandic/face-api package ships, cropped around the face
+ * at test time (nothing copied into the repository). Tests that need it skip when the package is absent.
+ */
+const photoSource = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules/@vladmandic/face-api/demo/sample3.jpg');
+const havePhoto = existsSync(photoSource);
+let photoFile = '';
+beforeAll(async () => {
+  if (!havePhoto) return;
+  photoFile = path.join(tempDir('face-photo-'), 'face-photo.jpg');
+  const r = await runFfmpeg(['-v', 'error', '-y', '-i', photoSource, '-vf', 'crop=560:560:902:73,scale=224:224', '-q:v', '4', photoFile], { file: photoSource, what: 'crop the demo photo' });
+  if (r.code !== 0) throw new Error(`could not crop the demo photo: ${r.stderr}`);
+});
 
 const yunetDir = path.join(sharedModels, 'yunet');
 const ultrafaceDir = path.join(sharedModels, 'ultraface');
@@ -80,11 +96,11 @@ async function facesOf(params: FacesParams, frames: Frame[]): Promise<FaceFrame[
 
 const boxCentre = (b: [number, number, number, number]) => [b[0] + b[2] / 2, b[1] + b[3] / 2];
 
-describe.skipIf(!haveModels)('vision/faces with the shared ONNX detectors', () => {
+describe.skipIf(!haveModels || !havePhoto)('vision/faces with the shared ONNX detectors', () => {
   let photo: Frame;
   let yunet: FaceDetector;
   beforeAll(async () => {
-    const out = await runMapNode(demux, { decodeAudio: false, requireAudio: false, startSeconds: 0, fit: 'stretch' }, { file: testMedia('face-photo.jpg') });
+    const out = await runMapNode(demux, { decodeAudio: false, requireAudio: false, startSeconds: 0, fit: 'stretch' }, { file: photoFile });
     [photo] = await collect((out['frames'] as FrameStream).frames);
     yunet = await createDetector(yunetParams, sharedCache());
   });
@@ -209,7 +225,7 @@ describe.skipIf(!haveModels)('vision/faces with the shared ONNX detectors', () =
       outputs: { file: { type: 'media/file' } },
       params: { type: 'object', properties: {} },
       async *items() {
-        yield { key: 'photo', outputs: { file: testMedia('face-photo.jpg') } };
+        yield { key: 'photo', outputs: { file: photoFile } };
         yield { key: 'tone', outputs: { file: testMedia('index-av.mp4') } };
       },
     };
@@ -260,8 +276,8 @@ const haveFaceApi = faceApiDir !== undefined && existsSync(path.join(faceApiDir,
 describe.skipIf(!haveFaceApi)('vision/faces with the tiny face detector (TensorFlow.js)', () => {
   const tiny: FacesParams = { ...base, detector: 'tiny-face', modelDir: faceApiDir!, minScore: 0.5, nmsIou: 0.4, inputSize: 608 };
 
-  it('finds the face in a real photo', async () => {
-    const out = await runMapNode(demux, { decodeAudio: false, requireAudio: false, startSeconds: 0, fit: 'stretch' }, { file: testMedia('face-photo.jpg') });
+  it.skipIf(!havePhoto)('finds the face in a real photo', async () => {
+    const out = await runMapNode(demux, { decodeAudio: false, requireAudio: false, startSeconds: 0, fit: 'stretch' }, { file: photoFile });
     const [face] = await facesOf(tiny, await collect((out['frames'] as FrameStream).frames));
     expect(face!.found).toBe(true);
     expect(face!.score).toBeGreaterThan(0.5);

@@ -46,5 +46,5 @@ done
 ls -la "$OUT" "$OUT/faces"
 du -sh "$OUT"
 
-# Not made here: face-photo.jpg, a crop of a photo from an MIT-licensed npm package; see
-# test/media/face-photo.LICENSE.txt for its source and the command that made it.
+# The real photo used by the face tests is cropped at test time from @vladmandic/face-api demo/sample3.jpg.
+
