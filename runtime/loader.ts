@@ -270,9 +270,37 @@ class GraphLoader {
     return raw as unknown as RawGraph;
   }
 
+  /**
+   * Values set from outside (preset, then `--set`), by param name. A name the top-level graph declares sets
+   * that param; any other name sets the param of that name in every included graph that declares it, so
+   * `--set lr=1e-5` reaches the training part without each variant file re-declaring `lr`.
+   */
+  private external: Map<string, { value: unknown; source: 'preset' | 'cli'; baseDir: string; used: boolean }> | undefined;
+
+  private externalValues(graph: RawGraph, file: string): Map<string, { value: unknown; source: 'preset' | 'cli'; baseDir: string; used: boolean }> {
+    const out = new Map<string, { value: unknown; source: 'preset' | 'cli'; baseDir: string; used: boolean }>();
+    if (this.options.preset !== undefined) {
+      const preset = graph.presets?.[this.options.preset];
+      if (!preset) {
+        this.problems.push({
+          code: 'unresolved-param',
+          file,
+          message: `--preset ${this.options.preset}: the graph declares no such preset`,
+          hint: `presets: ${Object.keys(graph.presets ?? {}).join(', ') || '(none)'}`,
+        });
+      } else {
+        for (const [name, value] of Object.entries(preset)) out.set(name, { value, source: 'preset', baseDir: path.dirname(file), used: false });
+      }
+    }
+    const cwd = this.options.cwd ?? process.cwd();
+    for (const [name, value] of Object.entries(this.options.overrides ?? {})) out.set(name, { value, source: 'cli', baseDir: cwd, used: false });
+    return out;
+  }
+
   resolveParams(graph: RawGraph, scope: Scope, isTop: boolean): Record<string, ResolvedParam> {
     const dir = path.dirname(scope.file);
     const declared = graph.params ?? {};
+    if (isTop) this.external = this.externalValues(graph, scope.file);
     const out: Record<string, ResolvedParam> = {};
     for (const [name, decl] of Object.entries(declared)) {
       let value = decl.default;
@@ -282,11 +310,22 @@ class GraphLoader {
         value = scope.passed[name];
         source = 'include';
       }
+      const ext = this.external?.get(name);
+      // A name the top level declares is set there (and reaches includes only through what it passes).
+      if (ext && (isTop || !(name in (this.topDeclared ?? {})))) {
+        ext.used = true;
+        value = ext.value;
+        source = ext.source;
+        // `--set n=123` on a string/path param keeps the text; relative paths resolve against cwd / the graph.
+        if ((decl.type === 'string' || decl.type === 'path') && typeof value !== 'string') value = String(value);
+        if (decl.type === 'path' && typeof value === 'string') value = path.resolve(ext.baseDir, value);
+      }
       const p: ResolvedParam = { value, source };
       if (decl.type) p.type = decl.type;
       if (decl.description) p.description = decl.description;
       out[name] = p;
     }
+    if (isTop) this.topDeclared = declared;
     for (const name of Object.keys(scope.passed)) {
       if (!(name in declared)) {
         this.problems.push({
@@ -296,58 +335,6 @@ class GraphLoader {
           message: `param "${name}" is passed to ${scope.file} but that graph declares no such param`,
           hint: `declared params: ${Object.keys(declared).join(', ') || '(none)'}`,
         });
-      }
-    }
-    if (isTop && this.options.preset !== undefined) {
-      const preset = graph.presets?.[this.options.preset];
-      if (!preset) {
-        this.problems.push({
-          code: 'unresolved-param',
-          file: scope.file,
-          message: `--preset ${this.options.preset}: the graph declares no such preset`,
-          hint: `presets: ${Object.keys(graph.presets ?? {}).join(', ') || '(none)'}`,
-        });
-      } else {
-        for (const [name, value] of Object.entries(preset)) {
-          const decl = declared[name];
-          if (!decl) {
-            this.problems.push({
-              code: 'unresolved-param',
-              file: scope.file,
-              param: name,
-              pointer: pointer('presets', this.options.preset, name),
-              message: `preset "${this.options.preset}" sets "${name}" but the graph declares no such param`,
-            });
-            continue;
-          }
-          // Preset paths are relative to the graph file, like defaults.
-          const v = decl.type === 'path' && typeof value === 'string' ? path.resolve(dir, value) : value;
-          out[name] = { ...out[name]!, value: v, source: 'preset' };
-        }
-      }
-    }
-    if (isTop && this.options.overrides) {
-      const cwd = this.options.cwd ?? process.cwd();
-      for (const [name, raw] of Object.entries(this.options.overrides)) {
-        const decl = declared[name];
-        if (!decl) {
-          const near = nearestNames(name, Object.keys(declared));
-          this.problems.push({
-            code: 'unresolved-param',
-            file: scope.file,
-            param: name,
-            message: `--set ${name}: the graph declares no param "${name}"`,
-            hint: near.length
-              ? `did you mean ${near.map((n) => `"${n}"`).join(' or ')}?`
-              : `declared params: ${Object.keys(declared).join(', ') || '(none)'}`,
-          });
-          continue;
-        }
-        let value = raw;
-        // `--set name=123` on a string/path param keeps the text.
-        if ((decl.type === 'string' || decl.type === 'path') && typeof value !== 'string') value = String(raw);
-        if (decl.type === 'path' && typeof value === 'string') value = path.resolve(cwd, value);
-        out[name] = { ...out[name]!, value, source: 'cli' };
       }
     }
     for (const [name, p] of Object.entries(out)) {
@@ -362,7 +349,30 @@ class GraphLoader {
         });
       }
     }
+    for (const name of Object.keys(declared)) this.declaredAnywhere.add(name);
     return out;
+  }
+
+  private topDeclared: RawGraph['params'] | undefined;
+  readonly declaredAnywhere = new Set<string>();
+
+  /** External values that no graph took: a typo, or a param nobody declares. */
+  reportUnusedExternal(file: string): void {
+    for (const [name, ext] of this.external ?? []) {
+      if (ext.used) continue;
+      const near = nearestNames(name, [...this.declaredAnywhere]);
+      const how = ext.source === 'cli' ? `--set ${name}` : `preset "${this.options.preset}" sets "${name}"`;
+      this.problems.push({
+        code: 'unresolved-param',
+        file,
+        param: name,
+        ...(ext.source === 'preset' ? { pointer: pointer('presets', this.options.preset!, name) } : {}),
+        message: `${how}: the graph (and the graphs it includes) declares no param "${name}"`,
+        hint: near.length
+          ? `did you mean ${near.map((n) => `"${n}"`).join(' or ')}?`
+          : `declared params: ${[...this.declaredAnywhere].sort().join(', ') || '(none)'}`,
+      });
+    }
   }
 
   load(file: string, scope: Scope): { inputs: Record<string, string[]>; outputs: Record<string, string> } | undefined {
@@ -550,6 +560,7 @@ export function loadGraph(file: string, options: LoadOptions = {}): LoadedGraph 
   const loader = new GraphLoader(options);
   loader.load(abs, { file: abs, prefix: '', cluster: [], passed: {}, stack: [] });
   loader.finish();
+  loader.reportUnusedExternal(abs);
   const top = loader.top;
   const result: LoadedGraph = {
     file: abs,

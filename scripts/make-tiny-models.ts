@@ -2,7 +2,7 @@
  * Builds the deterministic tiny ONNX models used by tests and benchmarks (same input/output signatures as
  * the real exports; random weights), with their tokenizer/config/preprocessor files.
  *
- *   node --import tsx scripts/make-tiny-models.ts [--out test/models] [--words <text file>]
+ *   node --import tsx scripts/make-tiny-models.ts [--out samples/models] [--words <text file>]
  *
  * `--words` adds the words of a text file to the tiny text model's vocabulary (so sample transcripts
  * tokenise into whole words). The arguments are recorded in `<out>/MANIFEST.json`; a test re-runs the script
@@ -25,7 +25,7 @@ export interface Manifest {
 }
 
 function parseArgs(argv: string[]): { out: string; words: string | null } {
-  let out = path.join(repoRoot, 'test/models');
+  let out = path.join(repoRoot, 'samples/models');
   let words: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];

@@ -13,7 +13,7 @@ import { runGraph } from '../../src/run.js';
 import type { AudioPcm } from '../values.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const tinyModelDir = (name: 'tiny-text' | 'tiny-vit' | 'tiny-wav2vec2' | 'tiny-whisper') => path.join(repoRoot, 'test/models', name);
+export const tinyModelDir = (name: 'tiny-text' | 'tiny-vit' | 'tiny-wav2vec2' | 'tiny-whisper') => path.join(repoRoot, 'samples/models', name);
 
 /** The real tokenizers beside the repository (absent in a user's clone: tests skip). */
 export const sharedModels = path.resolve(repoRoot, '../shared/models');

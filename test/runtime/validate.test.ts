@@ -116,10 +116,34 @@ describe('validation before run', () => {
     );
     const unresolved = problems.filter((p) => p.code === 'unresolved-param');
     expect(unresolved).toHaveLength(2);
-    expect(unresolved[0]!.message).toContain('"nn"');
-    expect(unresolved[0]!.hint).toContain('did you mean "n"');
-    expect(unresolved[1]).toMatchObject({ nodeId: 'src', pointer: '/nodes/0/params/n' });
-    expect(unresolved[1]!.message).toContain('"${m}" does not name a graph param');
+    const byNode = unresolved.find((p) => p.nodeId === 'src')!;
+    expect(byNode).toMatchObject({ pointer: '/nodes/0/params/n' });
+    expect(byNode.message).toContain('"${m}" does not name a graph param');
+    const bySet = unresolved.find((p) => p.param === 'nn')!;
+    expect(bySet.message).toContain('--set nn: the graph (and the graphs it includes) declares no param "nn"');
+    expect(bySet.hint).toContain('did you mean "n"');
+  });
+
+  it('lets --set and presets reach params that only an included graph declares', async () => {
+    writeGraph(dir, 'parts/deep.json', {
+      name: 'deep',
+      params: { offset: { default: 0 } },
+      inputs: { x: 'sq.x' },
+      outputs: { y: 'sq.y' },
+      nodes: [{ id: 'sq', type: 'test/square', params: { offset: '${offset}' } }],
+    });
+    const graph = {
+      name: 'x',
+      presets: { shifted: { offset: 5 } },
+      nodes: [count, { id: 'a', include: 'parts/deep.json', in: { x: 'src.value' } }, { id: 'b', include: 'parts/deep.json', in: { x: 'src.value' } }],
+    };
+    const file = writeGraph(dir, 'deep-top.json', graph);
+    const set = await prepareGraph(file, { registry, overrides: { offset: 2 } });
+    expect(set.problems).toEqual([]);
+    expect(set.plan.nodes.get('a/sq')!.params['offset']).toBe(2);
+    expect(set.plan.nodes.get('b/sq')!.params['offset']).toBe(2);
+    const preset = await prepareGraph(file, { registry, preset: 'shifted' });
+    expect(preset.plan.nodes.get('a/sq')!.params['offset']).toBe(5);
   });
 
   it('applies a preset before --set, and reports unknown presets', async () => {
@@ -138,7 +162,7 @@ describe('validation before run', () => {
     expect(none.problems[0]!.message).toContain('--preset huge: the graph declares no such preset');
     expect(none.problems[0]!.hint).toBe('presets: big, broken');
     const broken = await prepareGraph(file, { registry, preset: 'broken' });
-    expect(broken.problems[0]!.message).toContain('preset "broken" sets "m"');
+    expect(broken.problems[0]!.message).toContain('preset "broken" sets "m": the graph (and the graphs it includes) declares no param "m"');
   });
 
   it('reports invalid params with the node schema', async () => {

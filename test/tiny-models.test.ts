@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../../nodes/models/test-support.js';
-import { ProtoWriter } from '../../scripts/onnx/proto.js';
+import { repoRoot } from '../nodes/models/test-support.js';
+import { ProtoWriter } from '../scripts/onnx/proto.js';
 
-const committed = path.join(repoRoot, 'test/models');
+const committed = path.join(repoRoot, 'samples/models');
 
 function listFiles(dir: string, base = dir): string[] {
   return readdirSync(dir).flatMap((name) => {
