@@ -372,9 +372,17 @@ export class Execution {
       await sem.acquire();
       this.progress.begin(node.id);
       let outputs: Record<string, unknown>;
+      const itemTasks = new Set<string>();
       try {
         const itemCtx: ItemContext<Record<string, unknown>> = {
           ...ctx,
+          // Tasks reported while working on one item end with it.
+          progress: {
+            update: (task, done, total, detail) => {
+              itemTasks.add(task);
+              this.progress.task(node.id, task, done, total, detail);
+            },
+          },
           key,
           skip: (reason: string): never => {
             throw new SkipSample(reason);
@@ -386,6 +394,7 @@ export class Execution {
         throw this.nodeFailure(node, key, e);
       } finally {
         sem.release();
+        for (const t of itemTasks) this.progress.endTask(node.id, t);
       }
       const missing = Object.keys(def.outputs).filter((p) => !(p in (outputs ?? {})));
       if (missing.length) {

@@ -23,7 +23,10 @@ const paramDeclaration = {
   required: ['default'],
   properties: {
     default: { description: 'Value used unless overridden (by an including graph or `--set name=value`).' },
-    type: { enum: ['number', 'integer', 'string', 'boolean', 'path', 'array', 'object'] },
+    type: {
+      enum: ['number', 'integer', 'string', 'boolean', 'path', 'model', 'array', 'object'],
+      description: 'path: resolved against this file (or cwd for --set); model: a local folder (resolved likewise) or a model hub id',
+    },
     description: { type: 'string' },
   },
   additionalProperties: false,

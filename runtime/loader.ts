@@ -6,7 +6,7 @@
  * The loader never throws for a problem in the graph: it collects every problem so `validate` can print
  * them all at once.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject } from 'ajv';
@@ -15,7 +15,7 @@ import type { Problem } from './errors.js';
 import { graphSchema } from './graph-schema.js';
 import { isPlainObject, JsonParseError, parseJson, pointer } from './json-util.js';
 
-export type ParamType = 'number' | 'integer' | 'string' | 'boolean' | 'path' | 'array' | 'object';
+export type ParamType = 'number' | 'integer' | 'string' | 'boolean' | 'path' | 'model' | 'array' | 'object';
 
 export interface ResolvedParam {
   value: unknown;
@@ -145,7 +145,7 @@ function checkParamType(value: unknown, type: ParamType | undefined): string | u
   const ok =
     (type === 'number' && typeof value === 'number') ||
     (type === 'integer' && Number.isInteger(value)) ||
-    ((type === 'string' || type === 'path') && typeof value === 'string') ||
+    ((type === 'string' || type === 'path' || type === 'model') && typeof value === 'string') ||
     (type === 'boolean' && typeof value === 'boolean') ||
     (type === 'array' && Array.isArray(value)) ||
     (type === 'object' && isPlainObject(value));
@@ -192,6 +192,20 @@ export function substituteParams(
   return value;
 }
 
+/**
+ * A `path` is resolved against `baseDir`; a `model` is a local folder (resolved likewise) when it looks like a
+ * path or exists there, else a model hub id kept as written.
+ */
+function resolveParamPath(type: ParamType | undefined, value: unknown, baseDir: string): unknown {
+  if (typeof value !== 'string') return value;
+  if (type === 'path') return path.resolve(baseDir, value);
+  if (type === 'model') {
+    const local = /^(\.{1,2}[\\/]|[\\/]|~)/.test(value) || existsSync(path.resolve(baseDir, value));
+    return local ? path.resolve(baseDir, value) : value;
+  }
+  return value;
+}
+
 function toList(v: string | string[]): string[] {
   return Array.isArray(v) ? v : [v];
 }
@@ -222,6 +236,12 @@ export function editDistance(a: string, b: string): number {
 
 export { nearestNames };
 
+interface Inherited {
+  value: unknown;
+  from: string;
+  used: boolean;
+}
+
 interface Scope {
   file: string;
   prefix: string;
@@ -229,6 +249,12 @@ interface Scope {
   /** Values passed by the including graph, already resolved. */
   passed: Record<string, unknown>;
   passedFrom?: string;
+  /**
+   * Values passed by an including graph further up for params its direct include does not declare: they
+   * set the param of that name in any graph below that declares it (e.g. a variant that includes a whole
+   * experiment and changes the text window of its features part).
+   */
+  inherited: Map<string, Inherited>;
   stack: string[];
 }
 
@@ -279,19 +305,8 @@ class GraphLoader {
 
   private externalValues(graph: RawGraph, file: string): Map<string, { value: unknown; source: 'preset' | 'cli'; baseDir: string; used: boolean }> {
     const out = new Map<string, { value: unknown; source: 'preset' | 'cli'; baseDir: string; used: boolean }>();
-    if (this.options.preset !== undefined) {
-      const preset = graph.presets?.[this.options.preset];
-      if (!preset) {
-        this.problems.push({
-          code: 'unresolved-param',
-          file,
-          message: `--preset ${this.options.preset}: the graph declares no such preset`,
-          hint: `presets: ${Object.keys(graph.presets ?? {}).join(', ') || '(none)'}`,
-        });
-      } else {
-        for (const [name, value] of Object.entries(preset)) out.set(name, { value, source: 'preset', baseDir: path.dirname(file), used: false });
-      }
-    }
+    const preset = this.options.preset !== undefined ? graph.presets?.[this.options.preset] : undefined;
+    for (const [name, value] of Object.entries(preset ?? {})) out.set(name, { value, source: 'preset', baseDir: path.dirname(file), used: false });
     const cwd = this.options.cwd ?? process.cwd();
     for (const [name, value] of Object.entries(this.options.overrides ?? {})) out.set(name, { value, source: 'cli', baseDir: cwd, used: false });
     return out;
@@ -305,10 +320,21 @@ class GraphLoader {
     for (const [name, decl] of Object.entries(declared)) {
       let value = decl.default;
       let source: ResolvedParam['source'] = 'default';
-      if (decl.type === 'path' && typeof value === 'string') value = path.resolve(dir, value);
+      value = resolveParamPath(decl.type, value, dir);
       if (name in scope.passed) {
         value = scope.passed[name];
         source = 'include';
+      } else if (scope.inherited.has(name)) {
+        const inherited = scope.inherited.get(name)!;
+        inherited.used = true;
+        value = inherited.value;
+        source = 'include';
+      }
+      // An included graph's own preset of that name sets its own params.
+      const own = !isTop && this.options.preset !== undefined ? graph.presets?.[this.options.preset] : undefined;
+      if (own && name in own) {
+        value = resolveParamPath(decl.type, own[name], dir);
+        source = 'preset';
       }
       const ext = this.external?.get(name);
       // A name the top level declares is set there (and reaches includes only through what it passes).
@@ -317,8 +343,8 @@ class GraphLoader {
         value = ext.value;
         source = ext.source;
         // `--set n=123` on a string/path param keeps the text; relative paths resolve against cwd / the graph.
-        if ((decl.type === 'string' || decl.type === 'path') && typeof value !== 'string') value = String(value);
-        if (decl.type === 'path' && typeof value === 'string') value = path.resolve(ext.baseDir, value);
+        if ((decl.type === 'string' || decl.type === 'path' || decl.type === 'model') && typeof value !== 'string') value = String(value);
+        value = resolveParamPath(decl.type, value, ext.baseDir);
       }
       const p: ResolvedParam = { value, source };
       if (decl.type) p.type = decl.type;
@@ -326,17 +352,6 @@ class GraphLoader {
       out[name] = p;
     }
     if (isTop) this.topDeclared = declared;
-    for (const name of Object.keys(scope.passed)) {
-      if (!(name in declared)) {
-        this.problems.push({
-          code: 'unresolved-param',
-          file: scope.passedFrom ?? scope.file,
-          param: name,
-          message: `param "${name}" is passed to ${scope.file} but that graph declares no such param`,
-          hint: `declared params: ${Object.keys(declared).join(', ') || '(none)'}`,
-        });
-      }
-    }
     for (const [name, p] of Object.entries(out)) {
       const wrong = checkParamType(p.value, p.type);
       if (wrong) {
@@ -350,14 +365,37 @@ class GraphLoader {
       }
     }
     for (const name of Object.keys(declared)) this.declaredAnywhere.add(name);
+    for (const name of Object.keys(graph.presets ?? {})) this.presetsAnywhere.add(name);
+    if (!isTop && this.options.preset !== undefined) {
+      for (const name of Object.keys(graph.presets?.[this.options.preset] ?? {})) {
+        if (!(name in declared)) {
+          this.problems.push({
+            code: 'unresolved-param',
+            file: scope.file,
+            param: name,
+            pointer: pointer('presets', this.options.preset, name),
+            message: `preset "${this.options.preset}" sets "${name}", which this graph does not declare`,
+          });
+        }
+      }
+    }
     return out;
   }
 
   private topDeclared: RawGraph['params'] | undefined;
   readonly declaredAnywhere = new Set<string>();
+  readonly presetsAnywhere = new Set<string>();
 
   /** External values that no graph took: a typo, or a param nobody declares. */
   reportUnusedExternal(file: string): void {
+    if (this.options.preset !== undefined && !this.presetsAnywhere.has(this.options.preset)) {
+      this.problems.push({
+        code: 'unresolved-param',
+        file,
+        message: `--preset ${this.options.preset}: neither the graph nor the graphs it includes declare such a preset`,
+        hint: `presets: ${[...this.presetsAnywhere].sort().join(', ') || '(none)'}`,
+      });
+    }
     for (const [name, ext] of this.external ?? []) {
       if (ext.used) continue;
       const near = nearestNames(name, [...this.declaredAnywhere]);
@@ -449,14 +487,41 @@ class GraphLoader {
           name: node.description ?? path.basename(subFile, '.json'),
           ...(scope.cluster.length ? { parent: scope.prefix.slice(0, -1) } : {}),
         });
+        const resolvedPassed = this.resolvePassedPaths(subFile, passed, dir);
+        const subDeclared = this.declaredParams(subFile);
+        const inherited = new Map(scope.inherited);
+        const direct: Record<string, unknown> = {};
+        const handedDown: Inherited[] = [];
+        for (const [k, v] of Object.entries(resolvedPassed)) {
+          if (subDeclared.has(k)) direct[k] = v;
+          else {
+            const entry = { value: v, from: k, used: false };
+            inherited.set(k, entry);
+            handedDown.push(entry);
+          }
+        }
         const exported = this.load(subFile, {
           file: subFile,
           prefix: id + '/',
           cluster: [...scope.cluster, id],
-          passed: this.resolvePassedPaths(subFile, passed, dir),
+          passed: direct,
           passedFrom: file,
+          inherited,
           stack: [...scope.stack, file],
         });
+        for (const entry of handedDown) {
+          if (!entry.used) {
+            this.problems.push({
+              code: 'unresolved-param',
+              file,
+              nodeId: id,
+              param: entry.from,
+              pointer: pointer('nodes', index, 'params', entry.from),
+              message: `param "${entry.from}" is passed to ${node.include} but neither it nor the graphs it includes declare such a param`,
+              hint: `declared by ${node.include}: ${[...subDeclared].join(', ') || '(none)'}`,
+            });
+          }
+        }
         if (!exported) return;
         for (const [name, target] of Object.entries(exported.outputs)) this.outputAliases.set(`${id}.${name}`, target);
         for (const [name, targets] of Object.entries(exported.inputs)) {
@@ -516,6 +581,15 @@ class GraphLoader {
 
   readonly pendingIncludeInputs: Array<{ target: string; sources: string[]; file: string; index: number }> = [];
 
+  /** Names of the params a graph file declares (empty when it cannot be read; that is reported elsewhere). */
+  private declaredParams(file: string): Set<string> {
+    try {
+      return new Set(Object.keys((JSON.parse(readFileSync(file, 'utf8')) as RawGraph).params ?? {}));
+    } catch {
+      return new Set();
+    }
+  }
+
   private resolvePassedPaths(subFile: string, passed: Record<string, unknown>, fromDir: string): Record<string, unknown> {
     // Look up which subgraph params are paths, to resolve literal relative paths against the includer.
     let decls: RawGraph['params'] = {};
@@ -527,7 +601,7 @@ class GraphLoader {
     }
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(passed)) {
-      out[k] = decls?.[k]?.type === 'path' && typeof v === 'string' ? path.resolve(fromDir, v) : v;
+      out[k] = resolveParamPath(decls?.[k]?.type, v, fromDir);
     }
     return out;
   }
@@ -558,7 +632,7 @@ class GraphLoader {
 export function loadGraph(file: string, options: LoadOptions = {}): LoadedGraph {
   const abs = path.resolve(options.cwd ?? process.cwd(), file);
   const loader = new GraphLoader(options);
-  loader.load(abs, { file: abs, prefix: '', cluster: [], passed: {}, stack: [] });
+  loader.load(abs, { file: abs, prefix: '', cluster: [], passed: {}, inherited: new Map(), stack: [] });
   loader.finish();
   loader.reportUnusedExternal(abs);
   const top = loader.top;

@@ -90,6 +90,11 @@ export class ProgressBoard {
     p.lastAt = Date.now();
   }
 
+  /** Forget a task (e.g. one that belonged to an item that has finished). */
+  endTask(id: string, name: string): void {
+    this.nodes.get(id)?.tasks.delete(name);
+  }
+
   start(): void {
     if (!this.write || this.timer) return;
     this.timer = setInterval(() => this.write?.(this.line()), this.intervalMs);
@@ -113,7 +118,10 @@ export class ProgressBoard {
       if (p.skipped) extra.push(`${p.skipped} skipped`);
       if (extra.length) s += ` (${extra.join(', ')})`;
       if (p.running) s += ` [${p.running} running]`;
-      const r = p.firstAt !== undefined ? rateAndEta(p.done, p.total === undefined ? undefined : p.total - p.cached - p.skipped, p.firstAt, now) : '';
+      // A finished node's rate is over its working time, not until now.
+      const finished = p.running === 0 && p.total !== undefined && processed >= p.total;
+      const until = finished && p.lastAt !== undefined ? p.lastAt : now;
+      const r = p.firstAt !== undefined ? rateAndEta(p.done, p.total === undefined ? undefined : p.total - p.cached - p.skipped, p.firstAt, until) : '';
       if (r && p.done > 0) s += ` ${r}`;
       for (const [name, t] of p.tasks) {
         s += ` · ${name} ${t.done}${t.total !== undefined ? '/' + t.total : ''}`;

@@ -82,7 +82,7 @@ function frame(o: ChartOptions, xr: [number, number], yr: [number, number]): Fra
   const height = o.height ?? 360;
   const left = 60;
   const top = 36;
-  const plotW = width - left - 150;
+  const plotW = width - left - 200;
   const plotH = height - top - 48;
   const sx = (x: number) => left + ((x - xr[0]) / (xr[1] - xr[0])) * plotW;
   const sy = (y: number) => top + plotH - ((y - yr[0]) / (yr[1] - yr[0])) * plotH;

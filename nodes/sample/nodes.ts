@@ -58,6 +58,7 @@ interface SegmentParams {
   from: number;
   to: number;
   balance: boolean;
+  pointsPerSegment: number;
 }
 
 export const sampleSegments = defineNode<SegmentParams>({
@@ -66,7 +67,7 @@ export const sampleSegments = defineNode<SegmentParams>({
   description: 'Frame-level time points (BAH): segment-balanced for training, every Nth frame for selection, all for inference.',
   docs: `Consecutive frames with equal labels form segments. Each epoch trains on every minority-class segment plus as
 many randomly chosen majority segments, at a time point drawn uniformly from \`from\`–\`to\` of each segment (12–88 %);
-redrawn every epoch. Model selection uses every \`evalStride\`th frame (80) of each segment of the selection split;
+redrawn every epoch (\`pointsPerSegment\` draws several points per segment, for small data sets). Model selection uses every \`evalStride\`th frame (80) of each segment of the selection split;
 inference predicts every frame of the inference splits.`,
   kind: 'reduce',
   inputs: { labels: { type: 'label/frame' }, split: { type: 'data/split' } },
@@ -80,6 +81,7 @@ inference predicts every frame of the inference splits.`,
       from: { type: 'number', minimum: 0, maximum: 1, default: 0.12 },
       to: { type: 'number', minimum: 0, maximum: 1, default: 0.88 },
       balance: { type: 'boolean', default: true, description: 'balance minority and majority segments' },
+      pointsPerSegment: { type: 'integer', minimum: 1, default: 1, description: 'time points per chosen segment and epoch (paper: 1)' },
     },
   },
   async run(rows, _b, ctx) {

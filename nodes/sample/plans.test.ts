@@ -29,6 +29,7 @@ describe('BAH segment plan', () => {
     from: 0.12,
     to: 0.88,
     balance: true,
+    pointsPerSegment: 1,
   });
 
   it('takes every minority segment and as many majority segments, at 12–88 % of each', () => {
@@ -42,6 +43,11 @@ describe('BAH segment plan', () => {
       expect(inFirst || inSecond).toBe(true);
     }
     expect(pts.every((p) => p.target[0] === samples.find((s) => s.key === p.key)!.labels[p.t])).toBe(true);
+  });
+
+  it('draws several points per segment when asked', () => {
+    const many = segmentPlan(samples, { trainSplits: ['train'], selectionSplit: 'val', inferenceSplits: [], evalStride: 80, from: 0.12, to: 0.88, balance: true, pointsPerSegment: 5 });
+    expect(many.train(0, 1)).toHaveLength(20);
   });
 
   it('redraws every epoch, reproducibly for a seed', () => {

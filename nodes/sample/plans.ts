@@ -40,6 +40,8 @@ export interface SegmentPlanOptions {
   from: number;
   to: number;
   balance: boolean;
+  /** Time points drawn per chosen segment and epoch (the paper: 1). */
+  pointsPerSegment: number;
 }
 
 export interface LabelledSample {
@@ -81,12 +83,14 @@ export function segmentPlan(samples: LabelledSample[], o: SegmentPlanOptions): P
         const major = shuffle([...byClass[1 - minority]!], rng).slice(0, minor.length);
         chosen = [...minor, ...major];
       } else chosen = [...training];
-      const points = chosen.map((s) => {
-        const len = s.end - s.start + 1;
-        const u = o.from + (o.to - o.from) * rng();
-        const t = Math.min(s.end, s.start + Math.floor(u * len));
-        return framePoint(s, byKey.get(s.key)!.labels, t);
-      });
+      const points = chosen.flatMap((s) =>
+        Array.from({ length: o.pointsPerSegment }, () => {
+          const len = s.end - s.start + 1;
+          const u = o.from + (o.to - o.from) * rng();
+          const t = Math.min(s.end, s.start + Math.floor(u * len));
+          return framePoint(s, byKey.get(s.key)!.labels, t);
+        }),
+      );
       return shuffle(points, rng);
     },
     selection: () => strided(o.selectionSplit),
@@ -95,7 +99,7 @@ export function segmentPlan(samples: LabelledSample[], o: SegmentPlanOptions): P
       const count = (c: number) => byClass[c]!.length;
       return (
         `${samples.length} videos, ${training.length} training segments (${count(0)} of class 0, ${count(1)} of class 1; ` +
-        `minority ${minority}), ${o.balance ? 2 * byClass[minority]!.length : training.length} training points per epoch`
+        `minority ${minority}), ${(o.balance ? 2 * byClass[minority]!.length : training.length) * o.pointsPerSegment} training points per epoch`
       );
     },
   };

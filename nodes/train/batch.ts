@@ -61,8 +61,8 @@ export function assembleBatch(points: Point[], windows: SampleWindows, shapes: R
       batch[feed] = { kind: 'vector', data, dim: shape.dim };
     } else {
       const parts = points.map((p) => (windowOf(windows, p, feed) as Extract<Window, { kind: 'sequence' }>).at(p.t));
-      // Pad to the longest window in this batch only: the LSTM need not run over padding.
-      const maxLength = Math.max(1, ...parts.map((w) => w.length));
+      // Right-padded to the feed's length; the model runs only as far as the longest real sequence.
+      const maxLength = shape.maxLength;
       const data = new Float32Array(B * maxLength * shape.dim);
       const lengths = new Int32Array(B);
       parts.forEach((w, i) => {

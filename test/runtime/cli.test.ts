@@ -89,7 +89,7 @@ describe('run-graph CLI', () => {
   it('rejects an unknown --set name with a hint', () => {
     const r = cli(['good.json', '--set', 'offest=1', '--out', 'out2']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('--set offest: the graph declares no param "offest"');
+    expect(r.stderr).toContain('--set offest: the graph (and the graphs it includes) declares no param "offest"');
     expect(r.stderr).toContain('did you mean "offset"');
   });
 

@@ -144,6 +144,19 @@ describe('validation before run', () => {
     expect(set.plan.nodes.get('b/sq')!.params['offset']).toBe(2);
     const preset = await prepareGraph(file, { registry, preset: 'shifted' });
     expect(preset.plan.nodes.get('a/sq')!.params['offset']).toBe(5);
+    // An included graph's own preset of the same name sets its own params, unless the top level sets them.
+    writeGraph(dir, 'parts/own.json', {
+      name: 'own',
+      params: { offset: { default: 0 }, delayMs: { default: 0 } },
+      presets: { shifted: { offset: 9, delayMs: 1 } },
+      inputs: { x: 'sq.x' },
+      outputs: { y: 'sq.y' },
+      nodes: [{ id: 'sq', type: 'test/square', params: { offset: '${offset}', delayMs: '${delayMs}' } }],
+    });
+    const own = writeGraph(dir, 'own-top.json', { ...graph, nodes: [count, { id: 'a', include: 'parts/own.json', in: { x: 'src.value' } }] });
+    const scoped = await prepareGraph(own, { registry, preset: 'shifted' });
+    expect(scoped.problems).toEqual([]);
+    expect(scoped.plan.nodes.get('a/sq')!.params).toMatchObject({ offset: 5, delayMs: 1 });
   });
 
   it('applies a preset before --set, and reports unknown presets', async () => {
@@ -159,7 +172,7 @@ describe('validation before run', () => {
     expect(big.plan.nodes.get('src')!.params).toMatchObject({ n: 100, prefix: 'c' });
     expect(big.graph.params['n']!.source).toBe('preset');
     const none = await prepareGraph(file, { registry, preset: 'huge' });
-    expect(none.problems[0]!.message).toContain('--preset huge: the graph declares no such preset');
+    expect(none.problems[0]!.message).toContain('--preset huge: neither the graph nor the graphs it includes declare such a preset');
     expect(none.problems[0]!.hint).toBe('presets: big, broken');
     const broken = await prepareGraph(file, { registry, preset: 'broken' });
     expect(broken.problems[0]!.message).toContain('preset "broken" sets "m": the graph (and the graphs it includes) declares no param "m"');
@@ -226,6 +239,26 @@ describe('validation before run', () => {
     expect(text).toContain('needs input "x" but it is not wired');
     expect(text).toContain('exports no input "z"');
     expect(text).toContain('exports no output "w"');
+  });
+
+  it('passes include params through to the graph below that declares them', async () => {
+    writeGraph(dir, 'inner.json', {
+      name: 'inner',
+      params: { offset: { default: 0 } },
+      inputs: { x: 'sq.x' },
+      outputs: { y: 'sq.y' },
+      nodes: [{ id: 'sq', type: 'test/square', params: { offset: '${offset}' } }],
+    });
+    writeGraph(dir, 'experiment.json', {
+      name: 'experiment',
+      nodes: [count, { id: 'part', include: 'inner.json', in: { x: 'src.value' } }, { id: 'r', type: 'test/record', in: { x: 'part.y' } }],
+    });
+    const variant = await problemsOf({ name: 'variant', nodes: [{ id: 'exp', include: 'experiment.json', params: { offset: 3 } }] });
+    expect(variant).toEqual([]);
+    const prepared = await prepareGraph(path.join(dir, 'g.json'), { registry });
+    expect(prepared.plan.nodes.get('exp/part/sq')!.params['offset']).toBe(3);
+    const typo = await problemsOf({ name: 'variant', nodes: [{ id: 'exp', include: 'experiment.json', params: { ofset: 3 } }] });
+    expect(typo[0]!.message).toContain('param "ofset" is passed to experiment.json but neither it nor the graphs it includes declare such a param');
   });
 
   it('rejects a graph that includes itself', async () => {
