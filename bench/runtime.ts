@@ -30,7 +30,7 @@ const source = defineNode<{ n: number }>({
     return ctx.params.n;
   },
   async *items(ctx) {
-    for (let i = 0; i < ctx.params.n; i++) yield { key: String(i), outputs: { x: i }, fingerprint: String(i) };
+    for (let i = 0; i < ctx.params.n; i++) yield { key: String(i), outputs: { x: i } };
   },
 });
 const noop = defineNode({

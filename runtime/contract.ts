@@ -145,8 +145,12 @@ export interface Requirement {
 export interface SourceItem {
   key: string;
   outputs: Record<string, unknown>;
-  /** Identity of the item's content for caching; defaults to a hash of `outputs`. */
-  fingerprint?: string;
+  /**
+   * Identity of each output's content, for caching (e.g. a file's path, size and time for a path output);
+   * an output without one is identified by its value. Per output, so changing a label does not invalidate
+   * features extracted from the media.
+   */
+  fingerprints?: Record<string, string>;
 }
 
 export interface SourceNodeDefinition<P = Record<string, unknown>> extends Common<P> {

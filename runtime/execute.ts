@@ -293,7 +293,9 @@ export class Execution {
 
   private startSource(node: PlannedNode): Promise<void> {
     const def = node.def as SourceNodeDefinition<Record<string, unknown>>;
-    const identity = nodeIdentity(node);
+    // A source's items are identified by their content, not by the params that found them (a `limit` or a
+    // list of required files must not change the identity of the clips).
+    const identity = hashValue(def.type, def.version);
     const ctx = this.context(node);
     const limiter = new FlowLimiter(this.options.maxInFlight ?? 16);
     this.limiters.push(limiter);
@@ -325,9 +327,9 @@ export class Execution {
                 throw new AffectflowError(`item "${item.key}" lacks output "${port}"`, { nodeId: node.id, port });
               }
             }
-            const fp = memo(() => hashValue(identity, item.key, item.fingerprint ?? item.outputs));
             for (const port of outputs) {
-              this.subject(node.id, port).next(new Packet(item.key, () => hashValue(fp(), port), Lazy.of(item.outputs[port]), [ticket]));
+              const fp = () => hashValue(identity, item.key, port, item.fingerprints?.[port] ?? item.outputs[port]);
+              this.subject(node.id, port).next(new Packet(item.key, fp, Lazy.of(item.outputs[port]), [ticket]));
             }
             this.progress.end(node.id, 'done');
             ticket.release();

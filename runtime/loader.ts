@@ -321,6 +321,13 @@ class GraphLoader {
       let value = decl.default;
       let source: ResolvedParam['source'] = 'default';
       value = resolveParamPath(decl.type, value, dir);
+      // Priority, lowest first: default, this graph's own preset, what the including graph passes, and
+      // what the top level sets from outside (its preset, then --set).
+      const own = !isTop && this.options.preset !== undefined ? graph.presets?.[this.options.preset] : undefined;
+      if (own && name in own) {
+        value = resolveParamPath(decl.type, own[name], dir);
+        source = 'preset';
+      }
       if (name in scope.passed) {
         value = scope.passed[name];
         source = 'include';
@@ -329,12 +336,6 @@ class GraphLoader {
         inherited.used = true;
         value = inherited.value;
         source = 'include';
-      }
-      // An included graph's own preset of that name sets its own params.
-      const own = !isTop && this.options.preset !== undefined ? graph.presets?.[this.options.preset] : undefined;
-      if (own && name in own) {
-        value = resolveParamPath(decl.type, own[name], dir);
-        source = 'preset';
       }
       const ext = this.external?.get(name);
       // A name the top level declares is set there (and reaches includes only through what it passes).

@@ -179,7 +179,11 @@ unknown labels (test split). Every missing file is listed in one error before an
       yield {
         key: v.key,
         outputs: { video: v.video, faces: v.faces, transcript: v.transcript, labels: v.labels, split: v.split },
-        fingerprint: hashValue(v.key, v.split, v.labels.labels, v.labels.known ?? true, [v.video, v.transcript].map((f) => [f, fileSignature(f)]), dirSignature(v.faces)),
+        fingerprints: {
+          video: hashValue(v.video, fileSignature(v.video)),
+          faces: hashValue(v.faces, dirSignature(v.faces)),
+          transcript: hashValue(v.transcript, fileSignature(v.transcript)),
+        },
       };
     }
   },

@@ -131,7 +131,11 @@ Every missing file named in \`require\` is listed in one error before anything r
       yield {
         key: c.id,
         outputs: { video: c.video, audio: c.audio, text: c.text, labels: c.labels, split: c.split },
-        fingerprint: hashValue(c.id, c.split, c.labels, [c.video, c.audio, c.text].map((f) => [f, fileSignature(f)])),
+        fingerprints: {
+          video: hashValue(c.video, fileSignature(c.video)),
+          audio: hashValue(c.audio, fileSignature(c.audio)),
+          text: hashValue(c.text, fileSignature(c.text)),
+        },
       };
     }
   },

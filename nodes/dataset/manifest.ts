@@ -121,7 +121,7 @@ export const manifestDataset = defineNode<ManifestParams>({
       yield {
         key: e.id,
         outputs: { ...e.media, labels: e.labels, split: e.split },
-        fingerprint: hashValue(e.id, e.split, e.labels, MEDIA.map((m) => [e.media[m], fileSignature(e.media[m])])),
+        fingerprints: Object.fromEntries(MEDIA.map((m) => [m, hashValue(e.media[m], fileSignature(e.media[m]))])),
       };
     }
   },

@@ -48,7 +48,7 @@ export function faceApiModelDir(): string | undefined {
 }
 
 function modelDirOf(p: Pick<FacesParams, 'detector' | 'modelDir'>): string {
-  const dir = p.modelDir ?? (p.detector === 'tiny-face' ? faceApiModelDir() : undefined);
+  const dir = p.modelDir || (p.detector === 'tiny-face' ? faceApiModelDir() : undefined);
   if (dir) return dir;
   throw new InputError(
     p.detector === 'tiny-face'
@@ -210,7 +210,7 @@ default when the package is installed) or given by \`modelFile\`.
       return [
         {
           what,
-          location: p.modelDir ?? '(modelDir not set)',
+          location: p.modelDir || '(modelDir not set)',
           present: false,
           hint:
             detector === 'tiny-face'

@@ -170,6 +170,23 @@ describe('execution', () => {
     expect(third.singletons['sum.total']).toBe((first.singletons['sum.total'] as number) + 4);
   });
 
+  it('identifies source outputs one by one: a change to one output keeps the cache of another', async () => {
+    const cache = path.join(dir, 'cache-ports');
+    const graph = (payloadFloats: number) => ({
+      name: 'ports',
+      nodes: [
+        { id: 'src', type: 'test/count', params: { n: 3, payloadFloats } },
+        { id: 'sq', type: 'test/square', in: { x: 'src.value' } },
+        { id: 'sum', type: 'test/sum', in: { x: 'sq.y' } },
+      ],
+    });
+    await run(graph(0), { cache });
+    expect(runsOf('sq')).toHaveLength(3);
+    resetCalls();
+    await run(graph(4), { cache });
+    expect(runsOf('sq')).toHaveLength(0);
+  });
+
   it('recomputes a damaged cache entry instead of trusting it', async () => {
     const cache = path.join(dir, 'cache-damaged');
     const graph = {
