@@ -18,7 +18,21 @@ function esc(s: string): string {
 }
 
 function dotId(id: string): string {
-  return '"' + id.replace(/"/g, '\\"') + '"';
+  return '"' + id.replace(/"/g, '\\"').replace(/\n/g, '\\n') + '"';
+}
+
+/** Split text into lines of at most `width` characters, at spaces. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 function portCell(prefix: 'in' | 'out', port: string): string {
@@ -70,7 +84,8 @@ export function toDot(plan: Plan): string {
   const lines: string[] = [];
   lines.push(`digraph ${dotId(plan.graph.name)} {`);
   lines.push('  rankdir=LR; newrank=true; nodesep=0.25; ranksep=0.6;');
-  lines.push(`  label=${dotId(plan.graph.name + (plan.graph.description ? ' — ' + plan.graph.description : ''))}; labelloc=t; fontname="Helvetica"; fontsize=14;`);
+  const title = [plan.graph.name, ...wrap(plan.graph.description ?? '', 110)].join('\n');
+  lines.push(`  label=${dotId(title)}; labelloc=t; fontname="Helvetica"; fontsize=14;`);
   lines.push('  node [shape=plain fontname="Helvetica" fontsize=11];');
   lines.push('  edge [fontname="Helvetica" fontsize=8 color="#555555" fontcolor="#335577"];');
   const emit = (t: ClusterTree, indent: string): void => {
