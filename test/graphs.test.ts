@@ -72,6 +72,13 @@ describe('every graph runs on the sample data', () => {
     expect(run.skipped).toEqual([]);
   }, 300_000);
 
+  it('the authoring example (a plugin node in its own graph) runs too', async () => {
+    const out = path.join(dir, 'example');
+    const run = await runGraph(path.join(repoRoot, 'examples/stat-pooling/emi-stat-pool.json'), { overrides: { epochs: 1 }, cache, out, quiet: true });
+    expect(existsSync(path.join(out, 'preds.csv'))).toBe(true);
+    expect(run.counts.find((c) => c.node === 'audioStats')!.done).toBe(36);
+  }, 300_000);
+
   it('a sweep over the modality variants writes the paper-style tables', async () => {
     const variants = ['text', 'text-audio', 'audio-vision', 'text-vision', 'trimodal'].map((m) => `emi-${m}`);
     const out = path.join(dir, 'sweep-emi');
