@@ -3,7 +3,7 @@
  * depend on modality A only, the graph that includes A reaches a clearly better validation score than the
  * graph without it. Real training through the real nodes; fixed seeds; a margin, not a timing.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defineNode } from '../../runtime/contract.js';
@@ -12,6 +12,8 @@ import { createRegistry } from '../../src/registry.js';
 import { runGraph } from '../../src/run.js';
 import { tmpDir, writeGraph } from '../../test/helpers.js';
 import { createRng } from '../learn/random.js';
+import { parseSafetensors, serializeSafetensors } from '../learn/engine/safetensors.js';
+import type { Predictions } from '../learn/points.js';
 import type { Features } from '../values.js';
 
 const T = 6;
@@ -112,6 +114,45 @@ describe('learning check', () => {
 });
 
 describe('training runs', () => {
+  it('predicts with saved weights: the run\'s own model file and a renamed PyTorch-style state dict', async () => {
+    const trained = await runGraph(writeGraph(dir, 'to-save.json', graph(['a'], 'fusion', { epochs: 4 })), {
+      registry,
+      quiet: true,
+      cache: false,
+      out: path.join(dir, 'to-save'),
+    });
+    const expected = trained.singletons['train.predictions'] as Predictions;
+    const predictGraph = (checkpoint: string, rename: Record<string, string> = {}) => {
+      const g = graph(['a']);
+      g.nodes = g.nodes.filter((n) => !['train', 'scores', 'preds'].includes((n as { id: string }).id));
+      g.nodes.push({ id: 'predict', type: 'predict/checkpoint', in: { model: 'head.out', plan: 'plan.plan' }, params: { checkpoint, rename, backend: 'cpu' } });
+      return g;
+    };
+    const own = await runGraph(writeGraph(dir, 'predict-own.json', predictGraph(path.join(trained.runDir, 'train/model.safetensors'))), {
+      registry,
+      quiet: true,
+      cache: false,
+      out: path.join(dir, 'predict-own'),
+    });
+    expect((own.singletons['predict.predictions'] as Predictions).splits).toEqual(expected.splits);
+
+    // The same weights under other names, as a PyTorch model of the authors might call its modules.
+    const { tensors } = parseSafetensors(readFileSync(path.join(trained.runDir, 'train/model.safetensors')));
+    const torchNames = Object.fromEntries(Object.entries(tensors).map(([k, v]) => [k.replace(/^lstm_a\./, 'vision_lstm.').replace(/^head\./, 'fusion.'), v]));
+    const file = path.join(dir, 'torch-state-dict.safetensors');
+    writeFileSync(file, serializeSafetensors(torchNames));
+    const renamed = await runGraph(writeGraph(dir, 'predict-torch.json', predictGraph(file, { 'vision_lstm.': 'lstm_a.', 'fusion.': 'head.' })), {
+      registry,
+      quiet: true,
+      cache: false,
+      out: path.join(dir, 'predict-torch'),
+    });
+    expect((renamed.singletons['predict.predictions'] as Predictions).splits).toEqual(expected.splits);
+    await expect(
+      runGraph(writeGraph(dir, 'predict-bad.json', predictGraph(file)), { registry, quiet: true, cache: false, out: path.join(dir, 'predict-bad') }),
+    ).rejects.toThrow(/missing in file: "lstm_a.weight_ih_l0".*unexpected in file: .*"vision_lstm.weight_ih_l0"/);
+  }, 240_000);
+
   it('the MTL head learns and reports a weight per modality', async () => {
     const run = await runGraph(writeGraph(dir, 'mtl.json', graph(['a', 'b'], 'mtl')), { registry, quiet: true, cache: false, out: path.join(dir, 'mtl') });
     const weights = run.metrics['train']!['mtlWeights'] as Record<string, number>;
