@@ -132,7 +132,7 @@ export async function faceOfFrame(
 
 export const faces = defineNode<FacesParams, FaceDetector>({
   type: 'vision/faces',
-  version: '1',
+  version: '2',
   description: 'Finds the main face in every frame (YuNet, UltraFace or face-api tiny detector) and crops it aligned to size×size.',
   docs: `
 Per frame, the detector's faces above \`minScore\` (after non-maximum suppression) are ranked by
@@ -182,7 +182,7 @@ default when the package is installed) or given by \`modelFile\`.
         type: 'integer',
         minimum: 32,
         default: 640,
-        description: 'yunet: longest side of the detector input (frames are shrunk to it, never enlarged); tiny-face: side of its square input (multiple of 32)',
+        description: 'yunet: longest side of the detector input (frames are shrunk to it, never enlarged); tiny-face: side of its square input (multiple of 32; small frames are not enlarged)',
       },
       size: { type: 'integer', minimum: 16, default: 256, description: 'side of the square face crop' },
       padding: { type: 'number', minimum: 0, default: 0.25, description: 'extra context around the face, as a fraction' },

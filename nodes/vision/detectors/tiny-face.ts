@@ -95,7 +95,9 @@ export class TinyFaceDetector implements FaceDetector {
   }
 
   async detect(image: RgbImage): Promise<FaceDetection[]> {
-    const S = this.inputSize;
+    // Never enlarge a small frame: upscaling blurs it and costs detections (measured on 320×240 video: 608 finds
+    // 65–80 % of the faces that 320 finds). The input stays a multiple of 32.
+    const S = Math.min(this.inputSize, Math.max(32, Math.ceil(Math.max(image.width, image.height) / 32) * 32));
     const scale = S / Math.max(image.width, image.height);
     const contentW = Math.max(1, Math.round(image.width * scale));
     const contentH = Math.max(1, Math.round(image.height * scale));
