@@ -69,7 +69,7 @@ export async function runNode(node: NodeDefinition, o: NodeRunOptions): Promise<
     ),
     params: { type: 'object' },
     async *items() {
-      for (const [key, outputs] of Object.entries(o.samples)) yield { key, outputs, fingerprint: key };
+      for (const [key, outputs] of Object.entries(o.samples)) yield { key, outputs };
     },
   };
   const collect: NodeDefinition = {
