@@ -2,7 +2,7 @@
  * Regenerates the generated parts of docs/: the graph JSON Schema, a picture (SVG + Mermaid) of every graph
  * in graphs/ with an index page, and the node reference. Run with `npm run docs`.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { graphSchema } from '../runtime/graph-schema.js';
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     'purple: model parts compiled into one trainable model. Dashed frames are included subgraphs.',
     '',
   ];
+  const described: Array<{ name: string; description: string }> = [];
   for (const file of graphFiles()) {
     const name = path.basename(file, '.json');
     const prepared = await prepareGraph(file, { registry });
@@ -45,9 +46,21 @@ async function main(): Promise<void> {
     writeFileSync(path.join(outDir, name + '.svg'), await renderSvg(toDot(prepared.plan)));
     writeFileSync(path.join(outDir, name + '.mmd'), toMermaid(prepared.plan));
     index.push(`## ${name}`, '', prepared.graph.description ?? '', '', `![${name}](${name}.svg)`, '');
+    described.push({ name, description: prepared.graph.description ?? '' });
     process.stdout.write(`docs/graphs/${name}.svg\n`);
   }
   writeFileSync(path.join(outDir, 'README.md'), index.join('\n'));
+  for (const task of ['emi', 'bah']) {
+    const page = path.join(docs, `${task}.md`);
+    writeFileSync(page, withGraphTable(readFileSync(page, 'utf8'), task, described.filter((g) => g.name.startsWith(`${task}-`))));
+  }
+}
+
+/** Replace the table between `<!-- graphs:TASK -->` and `<!-- /graphs -->` in a task page. */
+export function withGraphTable(page: string, task: string, graphs: Array<{ name: string; description: string }>): string {
+  const rows = graphs.map((g) => `| [\`${g.name}\`](../graphs/${g.name}.json) | ${g.description} | [picture](graphs/${g.name}.svg) |`);
+  const table = ['| graph | what | |', '|---|---|---|', ...rows].join('\n');
+  return page.replace(new RegExp(`<!-- graphs:${task} -->[\\s\\S]*?<!-- /graphs -->`), `<!-- graphs:${task} -->\n${table}\n<!-- /graphs -->`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

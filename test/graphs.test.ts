@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { toMermaid } from '../runtime/viz.js';
 import { prepareGraph, runGraph } from '../src/run.js';
 import { runSweep } from '../src/sweep.js';
+import { withGraphTable } from '../scripts/build-docs.js';
 import { repoRoot, tmpDir } from './helpers.js';
 
 const graphsDir = path.join(repoRoot, 'graphs');
@@ -33,6 +34,18 @@ describe('graph files', () => {
     for (const e of ['bert-base', 'bert-large', 'roberta-base', 'gte-base', 'gte-large']) expect(names).toContain(`emi-text-${e}`);
     for (const e of ['vit-s', 'vit-b', 'vit-h']) expect(names).toContain(`emi-vision-${e}`);
     for (const e of ['w2v2-bert', 'wavlm', 'audeering']) expect(names).toContain(`emi-audio-${e}`);
+  });
+
+  it('the task pages list every graph of their task', async () => {
+    for (const task of ['emi', 'bah']) {
+      const graphs = [];
+      for (const f of files.filter((f) => f.startsWith(`${task}-`))) {
+        const { graph } = await prepareGraph(path.join(graphsDir, f));
+        graphs.push({ name: f.replace(/\.json$/, ''), description: graph.description ?? '' });
+      }
+      const page = readFileSync(path.join(repoRoot, 'docs', `${task}.md`), 'utf8');
+      expect(withGraphTable(page, task, graphs)).toBe(page);
+    }
   });
 
   it.each(files)('%s is valid, with the paper preset too, and its picture is up to date', async (file) => {
