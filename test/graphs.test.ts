@@ -92,7 +92,19 @@ describe('every graph runs on the sample data', () => {
     expect(run.counts.find((c) => c.node === 'audioStats')!.done).toBe(36);
   }, 300_000);
 
-  it('a sweep over the modality variants writes the paper-style tables', async () => {
+  it('a sweep over the BAH modality variants writes Table 4', async () => {
+    const variants = ['vision', 'audio', 'text', 'audio-vision', 'text-audio', 'text-vision', 'trimodal'].map((m) => `bah-${m}`);
+    const out = path.join(dir, 'sweep-bah');
+    const { rows, markdown } = await runSweep(
+      variants.map((v) => ({ label: v, file: path.join(graphsDir, `${v}.json`), overrides: { epochs: 1 } })),
+      { out, cache, quiet: true, title: 'BAH (Table 4)' },
+    );
+    expect(rows.map((r) => r.status)).toEqual(variants.map(() => 'ok'));
+    expect(markdown).toMatch(/\| variant \| F1 val \| F1 test \| macro F1 val \| macro F1 test \| AP val \| AP test \| threshold \|/);
+    for (const v of variants) expect(markdown).toMatch(new RegExp(`\\| ${v} \\| \\.\\d{3} \\| \\.\\d{3} \\|`));
+  }, 300_000);
+
+  it('a sweep over the EMI modality variants writes Table 1', async () => {
     const variants = ['text', 'text-audio', 'audio-vision', 'text-vision', 'trimodal'].map((m) => `emi-${m}`);
     const out = path.join(dir, 'sweep-emi');
     const { rows, markdown } = await runSweep(
