@@ -51,6 +51,8 @@ export interface LstmKernels {
   transpose2d(x: tf.Tensor2D): tf.Tensor2D;
   /** Stack matrices with equal column counts on top of each other. */
   concatRows(xs: tf.Tensor2D[]): tf.Tensor2D;
+  /** Rows start … start+count of a matrix (a copy). */
+  rowSlice(x: tf.Tensor2D, start: number, count: number): tf.Tensor2D;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -104,6 +106,7 @@ export const genericKernels: LstmKernels = {
   },
   transpose2d: (x) => tf.transpose(x),
   concatRows: (xs) => (xs.length === 1 ? tf.clone(xs[0]!) : tf.concat(xs, 0)),
+  rowSlice: (x, start, count) => tf.slice(x, [start, 0], [count, x.shape[1]]),
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -144,6 +147,7 @@ const CELL_FWD = 'AffectflowLstmCellForward';
 const CELL_BWD = 'AffectflowLstmCellBackward';
 const TRANSPOSE = 'AffectflowTranspose2D';
 const CONCAT_ROWS = 'AffectflowConcatRows';
+const ROW_SLICE = 'AffectflowRowSlice';
 
 function cellForwardKernel(raw: RawAccess, inputs: Record<string, Info>, attrs: { row: number; batch: number; hasRec: boolean; hasC: boolean }): Info[] {
   const { xproj, bias, rec, cPrev } = inputs as Record<'xproj' | 'bias' | 'rec' | 'cPrev', Info>;
@@ -272,6 +276,13 @@ function concatRowsKernel(raw: RawAccess, inputs: Record<string, Info>, count: n
   return outInfo;
 }
 
+function rowSliceKernel(raw: RawAccess, x: Info, start: number, count: number): Info {
+  const cols = x.shape[1]!;
+  const outInfo = raw.alloc([count, cols]);
+  raw.view(outInfo).set(raw.view(x).subarray(start * cols, (start + count) * cols));
+  return outInfo;
+}
+
 function registerFastKernels(backendName: string): void {
   if (tf.getKernel(CELL_FWD, backendName)) return;
   const reg = (kernelName: string, fn: (raw: RawAccess, inputs: Record<string, Info>, attrs: Record<string, unknown>) => Info | Info[]) =>
@@ -285,6 +296,7 @@ function registerFastKernels(backendName: string): void {
   reg(CELL_BWD, (raw, inputs, attrs) => cellBackwardKernel(raw, inputs, attrs as Parameters<typeof cellBackwardKernel>[2]));
   reg(TRANSPOSE, (raw, inputs) => transposeKernel(raw, inputs['x']!));
   reg(CONCAT_ROWS, (raw, inputs, attrs) => concatRowsKernel(raw, inputs, attrs['count'] as number));
+  reg(ROW_SLICE, (raw, inputs, attrs) => rowSliceKernel(raw, inputs['x']!, attrs['start'] as number, attrs['count'] as number));
 }
 
 function run(kernelName: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>): tf.Tensor[] {
@@ -319,6 +331,7 @@ export const fastKernels: LstmKernels = {
     xs.forEach((x, k) => (inputs[`x${k}`] = x));
     return run(CONCAT_ROWS, inputs, { count: xs.length })[0] as tf.Tensor2D;
   },
+  rowSlice: (x, start, count) => run(ROW_SLICE, { x }, { start, count })[0] as tf.Tensor2D,
 };
 
 /**
