@@ -16,6 +16,7 @@ import { selectBackend } from '../nodes/tf/backend.js';
 import { Rng } from '../nodes/learn/engine/rng.js';
 import { createModel } from '../nodes/learn/engine/model.js';
 import { AdamW, trainStep } from '../nodes/learn/engine/optim.js';
+import { matMulThreads, matMulWorkersReady } from '../nodes/learn/engine/parallel-matmul.js';
 
 export interface Shape {
   name: string;
@@ -90,12 +91,15 @@ async function main() {
   }));
   if (!shapes.length) throw new Error(`unknown shape "${values.shape}" (full, small, all)`);
   const kernels = values.kernels as 'fast' | 'generic' | undefined;
+  const workers = backend === 'wasm' && kernels !== 'generic' ? matMulWorkersReady() : 0;
+  console.error(`matmul threads: ${workers + 1} (requested ${matMulThreads()})`);
   const results = [];
   for (const s of shapes) results.push(await timeShape(s, kernels));
   const summary = {
     tool: 'affectflow (TensorFlow.js)',
     backend,
     kernels: kernels ?? 'fast',
+    threads: workers + 1,
     tfjsVersion: tf.version_core,
     node: process.version,
     cpu: os.cpus()[0]?.model,
