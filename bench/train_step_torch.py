@@ -12,7 +12,11 @@ import statistics
 import sys
 import time
 
-import torch
+# torch runs its own intra-op threads (set_num_threads below). Debian's torch calls OpenBLAS, whose own
+# thread pool then oversubscribes the cores: with both at 2 threads a step was ~30x slower here.
+os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
+
+import torch  # noqa: E402
 import torch.nn as nn
 
 SHAPES = [
@@ -63,7 +67,8 @@ def main():
     torch.set_num_threads(a.threads)
     shapes = [s for s in SHAPES if a.shape in ('all', s['name'])]
     results = [time_shape(s) for s in shapes]
-    summary = dict(tool='PyTorch', torch=torch.__version__, threads=torch.get_num_threads(), python=platform.python_version(),
+    summary = dict(tool='PyTorch', torch=torch.__version__, threads=torch.get_num_threads(),
+                   openblasThreads=os.environ.get('OPENBLAS_NUM_THREADS'), python=platform.python_version(),
                    cpu=platform.processor() or platform.machine(), cores=os.cpu_count(), results=results)
     out = a.out or ('bench/results/train-step-torch.json' if a.shape == 'all' else None)
     if out:

@@ -195,9 +195,10 @@ function cellForwardKernel(raw: RawAccess, inputs: Record<string, Info>, attrs: 
         ag += rc[ro + 2 * H + j]!;
         ao += rc[ro + 3 * H + j]!;
       }
+      // tanh(x) = 2σ(2x) − 1: V8's Math.exp is about twice as fast as Math.tanh (float64, error < 1e-15).
       const i = 1 / (1 + Math.exp(-ai));
       const f = 1 / (1 + Math.exp(-af));
-      const g = Math.tanh(ag);
+      const g = 2 / (1 + Math.exp(-2 * ag)) - 1;
       const o = 1 / (1 + Math.exp(-ao));
       const c = (attrs.hasC ? f * cp[ho + j]! : 0) + i * g;
       act[ro + j] = i;
@@ -205,7 +206,7 @@ function cellForwardKernel(raw: RawAccess, inputs: Record<string, Info>, attrs: 
       act[ro + 2 * H + j] = g;
       act[ro + 3 * H + j] = o;
       cOut[ho + j] = c;
-      hOut[ho + j] = o * Math.tanh(c);
+      hOut[ho + j] = o * (2 / (1 + Math.exp(-2 * c)) - 1);
     }
   }
   return [actInfo, cInfo, hInfo];
@@ -243,7 +244,7 @@ function cellBackwardKernel(
       const f = act[ao + H + j]!;
       const g = act[ao + 2 * H + j]!;
       const o = act[ao + 3 * H + j]!;
-      const tc = Math.tanh(cs[ho + j]!);
+      const tc = 2 / (1 + Math.exp(-2 * cs[ho + j]!)) - 1;
       const d = dh[j]!;
       const dc = (attrs.hasDcNext ? dcn[ho + j]! : 0) + d * o * (1 - tc * tc);
       const cprev = attrs.hasCPrev ? cp[ho + j]! : 0;
@@ -360,8 +361,11 @@ function registerFastKernels(backendName: string): void {
   reg(ASSEMBLE_ROWS, (raw, inputs, attrs) => assembleRowsKernel(raw, inputs['first']!, attrs['parts'] as Float32Array[]));
 }
 
-/** Products smaller than this many multiply-adds stay on one thread (hand-over costs ≈0.1 ms). */
-const PARALLEL_MIN_MACS = 16_000_000;
+/**
+ * Products smaller than `minMacs` multiply-adds stay on one thread (hand-over and copies cost more than
+ * they save). Mutable for tests.
+ */
+export const parallelSettings = { minMacs: 16_000_000 };
 
 const operandKeys = new WeakMap<object, number>();
 let nextOperandKey = 1;
@@ -377,7 +381,7 @@ function parallelMatMul(a: tf.Tensor2D, b: tf.Tensor2D, reuseB: boolean): tf.Ten
   const [M, K] = a.shape;
   const N = b.shape[1];
   const workers = readyWorkers();
-  if (workers.length === 0 || M * K * N < PARALLEL_MIN_MACS || M < 2 * (workers.length + 1)) return tf.matMul(a, b);
+  if (workers.length === 0 || M * K * N < parallelSettings.minMacs || M < 2 * (workers.length + 1)) return tf.matMul(a, b);
   const parts = workers.length + 1;
   const per = Math.ceil(M / parts);
   const raw = rawAccess(tf.getBackend(), tf.backend());

@@ -197,16 +197,21 @@ export function matMulThreads(): number {
   return cores >= 4 ? Math.min(cores, 4) : 1;
 }
 
-/** Start the worker threads (once); they become usable when their tfjs-wasm has initialised. */
-export function startMatMulWorkers(): void {
-  if (pool) return;
-  const threads = matMulThreads();
+/**
+ * Start the worker threads (once); they become usable when their tfjs-wasm has initialised.
+ * @param threads total threads including this one (default `matMulThreads()`); a different explicit count
+ *   replaces the running workers.
+ */
+export function startMatMulWorkers(threads?: number): void {
+  if (pool && (threads === undefined || pool.length + 1 === threads)) return;
+  stopMatMulWorkers();
+  const total = threads ?? matMulThreads();
   pool = [];
-  if (threads <= 1) return;
+  if (total <= 1) return;
   try {
     const require = createRequire(import.meta.url);
     const modules = { tfCore: require.resolve('@tensorflow/tfjs-core'), tfWasm: require.resolve('@tensorflow/tfjs-backend-wasm') };
-    for (let i = 1; i < threads; i++) pool.push(new MatMulWorker(modules));
+    for (let i = 1; i < total; i++) pool.push(new MatMulWorker(modules));
   } catch {
     pool = [];
   }
@@ -216,8 +221,8 @@ export function startMatMulWorkers(): void {
  * Start the workers and wait (blocking, up to `timeoutMs`) until they can take work.
  * @returns the number of workers ready.
  */
-export function matMulWorkersReady(timeoutMs = 60_000): number {
-  startMatMulWorkers();
+export function matMulWorkersReady(timeoutMs = 60_000, threads?: number): number {
+  startMatMulWorkers(threads);
   return pool!.filter((w) => w.waitReady(timeoutMs)).length;
 }
 
