@@ -129,7 +129,7 @@ function readout(top: tf.Tensor2D[], masks: Map<number, tf.Tensor2D>): tf.Tensor
 export interface StackedLstmOptions {
   training: boolean;
   kernels?: LstmKernels;
-  /** Rows per block of the weight-gradient products (default GRAD_BLOCK_ROWS). */
+  /** Rows per block of the weight-gradient products (default: `gradBlockRows` of each layer's sizes). */
   gradBlockRows?: number;
 }
 
@@ -190,7 +190,7 @@ export function stackedLstm(seq: SequenceBatch, layers: LstmWeights[], name: str
         const [input] = take(1) as [tf.Tensor2D];
         return { input, act: take(steps) as tf.Tensor2D[], c: take(steps) as tf.Tensor2D[], h: take(steps) as tf.Tensor2D[] };
       });
-      return backward(k, dOut, savedWeights, savedStates, savedMasks, batch, steps, options.gradBlockRows ?? GRAD_BLOCK_ROWS);
+      return backward(k, dOut, savedWeights, savedStates, savedMasks, batch, steps, options.gradBlockRows);
     };
     return { value, gradFunc };
   });
@@ -207,11 +207,14 @@ function unflatten(ts: tf.Tensor[]): LstmWeights[] {
 
 /**
  * Rows per block of the weight-gradient products. XNNPACK's GEMM (tfjs-wasm) has no blocking over the inner
- * dimension, so one [4H, T·B]·[T·B, In] product streams the whole packed right operand from memory for every
- * row block (≈14 GFLOP/s at T·B = 12800); summing products over blocks of ~512 rows keeps it in cache
- * (≈35 GFLOP/s at 256 rows).
+ * dimension, so one [4H, T·B]·[T·B, In + H] product streams the whole packed right operand from memory for
+ * every row block (≈14 GFLOP/s at T·B = 12800, In + H = 2048); summing products over blocks whose right
+ * operand holds about 2^19 values (256 rows there) keeps it in cache (≈35 GFLOP/s), while small layers get
+ * bigger blocks (fewer calls). Clamped to 256 … 4096 rows.
  */
-export const GRAD_BLOCK_ROWS = 256;
+export function gradBlockRows(inDim: number, hidden: number): number {
+  return Math.max(256, Math.min(4096, Math.round(2 ** 19 / (inDim + hidden))));
+}
 
 /** Accumulates a sum of tensors, disposing the partial sums. */
 class Sum {
@@ -240,10 +243,9 @@ function backward(
   masks: Map<number, tf.Tensor2D>,
   batch: number,
   steps: number,
-  blockRows: number,
+  blockRows: number | undefined,
 ): tf.Tensor[] {
   const grads: tf.Tensor[][] = [];
-  const blockSteps = Math.max(1, Math.round(blockRows / batch));
   const topBlocks = new Map<number, RowBlock>();
   for (const [t, m] of masks) topBlocks.set(t, { tensor: tf.mul(dOut, m) as tf.Tensor2D, row: 0 });
   // Gradient reaching the hidden state of step t of the current layer from above (or from the read-out).
@@ -253,6 +255,7 @@ function backward(
     const w = ws[l]!;
     const s = states[l]!;
     const hidden = w.wHh.shape[1];
+    const blockSteps = Math.max(1, Math.round((blockRows ?? gradBlockRows(w.wIh.shape[1], hidden)) / batch));
     // dW_cat = [dW_ih | dW_hh] = Σ_blocks dA_blkᵀ·[X_blk | H_prev_blk]: one wider product per block.
     const dWcat = new Sum();
     const db = new Sum();
