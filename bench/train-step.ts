@@ -32,8 +32,8 @@ export interface Shape {
 }
 
 export const SHAPES: Shape[] = [
-  { name: 'full', batch: 32, steps: 400, input: 1280, units: 768, layers: 2, hidden: 768, outputs: 6, timedSteps: 2, warmupSteps: 1 },
-  { name: 'small', batch: 32, steps: 100, input: 256, units: 128, layers: 2, hidden: 128, outputs: 6, timedSteps: 10, warmupSteps: 2 },
+  { name: 'full', batch: 32, steps: 400, input: 1280, units: 768, layers: 2, hidden: 768, outputs: 6, timedSteps: 3, warmupSteps: 1 },
+  { name: 'small', batch: 32, steps: 100, input: 256, units: 128, layers: 2, hidden: 128, outputs: 6, timedSteps: 20, warmupSteps: 2 },
 ];
 
 async function timeShape(shape: Shape, kernels: 'fast' | 'generic' | undefined) {

@@ -20,8 +20,8 @@ import torch  # noqa: E402
 import torch.nn as nn
 
 SHAPES = [
-    dict(name='full', batch=32, steps=400, input=1280, units=768, layers=2, hidden=768, outputs=6, timedSteps=3, warmupSteps=1),
-    dict(name='small', batch=32, steps=100, input=256, units=128, layers=2, hidden=128, outputs=6, timedSteps=10, warmupSteps=2),
+    dict(name='full', batch=32, steps=400, input=1280, units=768, layers=2, hidden=768, outputs=6, timedSteps=5, warmupSteps=1),
+    dict(name='small', batch=32, steps=100, input=256, units=128, layers=2, hidden=128, outputs=6, timedSteps=20, warmupSteps=2),
 ]
 
 

@@ -9,9 +9,10 @@
  * is reused for many products (the recurrent weights, once per time step) is kept in the workers.
  *
  * Used only by the `fast` LSTM kernels (wasm, cpu). Threads: `AFFECTFLOW_TF_THREADS` (total, including the
- * main thread; 1 disables the workers). Default: min(cores, 4) with 4 or more cores, else 1 — on the 2-vCPU
- * machine we measured, two concurrent XNNPACK GEMMs each ran 2.3× slower than one alone (the vCPUs share
- * the SIMD units or the memory bandwidth), so a second thread did not pay for its hand-over costs.
+ * main thread; 1 disables the workers), default min(available cores, 4). Products below
+ * `parallelSettings.minMacs` (kernels.ts) stay on the calling thread. Note that on a shared (virtual) machine
+ * the gain depends on the neighbours: on our 2-vCPU VM two concurrent GEMMs ran anywhere from as fast as one
+ * alone to 2.3× slower each.
  */
 import os from 'node:os';
 import { createRequire } from 'node:module';
@@ -194,7 +195,7 @@ export function matMulThreads(): number {
   const env = Number(process.env['AFFECTFLOW_TF_THREADS']);
   if (Number.isInteger(env) && env >= 1) return env;
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return cores >= 4 ? Math.min(cores, 4) : 1;
+  return Math.max(1, Math.min(cores, 4));
 }
 
 /**
