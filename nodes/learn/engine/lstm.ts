@@ -89,14 +89,14 @@ interface LayerState {
  * otherwise only the hidden states.
  */
 function layerForward(k: LstmKernels, input: tf.Tensor2D, w: LstmWeights, batch: number, steps: number, keep: boolean): LayerState {
-  const xproj = tf.tidy(() => tf.matMul(input, k.transpose2d(w.wIh)) as tf.Tensor2D);
+  const xproj = tf.tidy(() => k.matMul(input, k.transpose2d(w.wIh)));
   const bias = tf.add(w.bIh, w.bHh) as tf.Tensor1D;
   const whhT = k.transpose2d(w.wHh);
   const state: LayerState = { input, act: [], c: [], h: [] };
   let hPrev: tf.Tensor2D | null = null;
   let cPrev: tf.Tensor2D | null = null;
   for (let t = 0; t < steps; t++) {
-    const rec: tf.Tensor2D | null = hPrev ? tf.matMul(hPrev, whhT) : null;
+    const rec: tf.Tensor2D | null = hPrev ? k.matMul(hPrev, whhT, true) : null;
     const { act, c, h } = k.cellForward(xproj, t * batch, batch, bias, rec, cPrev);
     rec?.dispose();
     if (keep) {
@@ -129,6 +129,8 @@ function readout(top: tf.Tensor2D[], masks: Map<number, tf.Tensor2D>): tf.Tensor
 export interface StackedLstmOptions {
   training: boolean;
   kernels?: LstmKernels;
+  /** Rows per block of the weight-gradient products (default: `gradBlockRows` of each layer's sizes). */
+  gradBlockRows?: number;
 }
 
 /**
@@ -188,7 +190,7 @@ export function stackedLstm(seq: SequenceBatch, layers: LstmWeights[], name: str
         const [input] = take(1) as [tf.Tensor2D];
         return { input, act: take(steps) as tf.Tensor2D[], c: take(steps) as tf.Tensor2D[], h: take(steps) as tf.Tensor2D[] };
       });
-      return backward(k, dOut, savedWeights, savedStates, savedMasks, batch, steps);
+      return backward(k, dOut, savedWeights, savedStates, savedMasks, batch, steps, options.gradBlockRows);
     };
     return { value, gradFunc };
   });
@@ -203,7 +205,36 @@ function unflatten(ts: tf.Tensor[]): LstmWeights[] {
   return out;
 }
 
-/** BPTT through all layers, top first. Returns gradients in the order wIh, wHh, bIh, bHh per layer. */
+/**
+ * Rows per block of the weight-gradient products. XNNPACK's GEMM (tfjs-wasm) has no blocking over the inner
+ * dimension, so one [4H, T·B]·[T·B, In + H] product streams the whole packed right operand from memory for
+ * every row block (≈14 GFLOP/s at T·B = 12800, In + H = 2048); summing products over blocks whose right
+ * operand holds about 2^19 values (256 rows there) keeps it in cache (≈35 GFLOP/s), while small layers get
+ * bigger blocks (fewer calls). Clamped to 256 … 4096 rows.
+ */
+export function gradBlockRows(inDim: number, hidden: number): number {
+  return Math.max(256, Math.min(4096, Math.round(2 ** 19 / (inDim + hidden))));
+}
+
+/** Accumulates a sum of tensors, disposing the partial sums. */
+class Sum {
+  value: tf.Tensor | null = null;
+  add(t: tf.Tensor): void {
+    if (!this.value) this.value = t;
+    else {
+      const next = tf.add(this.value, t);
+      tf.dispose([this.value, t]);
+      this.value = next;
+    }
+  }
+}
+
+/**
+ * BPTT through all layers, top first. Weight gradients are accumulated per block of consecutive steps, as
+ * soon as the block's gate gradients are known (dW_ih += dA_blkᵀ·X_blk, dW_hh += dA_blkᵀ·H_prev_blk,
+ * db += Σ dA_blk), so the gate gradients of all steps are never held at once. The gradient for the layer
+ * below, dA_blk·W_ih, is kept per block. Returns gradients in the order wIh, wHh, bIh, bHh per layer.
+ */
 function backward(
   k: LstmKernels,
   dOut: tf.Tensor2D,
@@ -212,18 +243,25 @@ function backward(
   masks: Map<number, tf.Tensor2D>,
   batch: number,
   steps: number,
+  blockRows: number | undefined,
 ): tf.Tensor[] {
   const grads: tf.Tensor[][] = [];
-  // Gradient reaching the hidden states of the current layer from above, per step.
   const topBlocks = new Map<number, RowBlock>();
   for (const [t, m] of masks) topBlocks.set(t, { tensor: tf.mul(dOut, m) as tf.Tensor2D, row: 0 });
+  // Gradient reaching the hidden state of step t of the current layer from above (or from the read-out).
   let fromAbove: (t: number) => RowBlock | undefined = (t) => topBlocks.get(t);
-  let dInputAbove: tf.Tensor2D | null = null;
+  let aboveBlocks: tf.Tensor2D[] = [];
   for (let l = ws.length - 1; l >= 0; l--) {
     const w = ws[l]!;
     const s = states[l]!;
     const hidden = w.wHh.shape[1];
-    const dPre: tf.Tensor2D[] = new Array<tf.Tensor2D>(steps);
+    const blockSteps = Math.max(1, Math.round((blockRows ?? gradBlockRows(w.wIh.shape[1], hidden)) / batch));
+    // dW_cat = [dW_ih | dW_hh] = Σ_blocks dA_blkᵀ·[X_blk | H_prev_blk]: one wider product per block.
+    const dWcat = new Sum();
+    const db = new Sum();
+    const belowBlocks: tf.Tensor2D[] = [];
+    const zerosH = tf.zeros<tf.Rank.R2>([batch, hidden]);
+    let pending: tf.Tensor2D[] = [];
     let dhRec: tf.Tensor2D | null = null;
     let dcNext: tf.Tensor2D | null = null;
     for (let t = steps - 1; t >= 0; t--) {
@@ -231,37 +269,52 @@ function backward(
       const above = fromAbove(t);
       if (above) blocks.push(above);
       if (dhRec) blocks.push({ tensor: dhRec, row: 0 });
+      let dPre: tf.Tensor2D;
       if (blocks.length === 0) {
-        // Nothing reaches this step yet (after every sample's end): its gradients are zero.
-        dPre[t] = tf.zeros([batch, 4 * hidden]);
-        continue;
+        // Nothing reaches this step (it lies after every sample's end): its gradients are zero.
+        dPre = tf.zeros([batch, 4 * hidden]);
+      } else {
+        const r = k.cellBackward(s.act[t]!, s.c[t]!, t > 0 ? s.c[t - 1]! : null, blocks, dcNext);
+        dhRec?.dispose();
+        dcNext?.dispose();
+        dPre = r.dPre;
+        dcNext = r.dcPrev;
+        dhRec = t > 0 ? k.matMul(r.dPre, w.wHh, true) : null;
       }
-      const r = k.cellBackward(s.act[t]!, s.c[t]!, t > 0 ? s.c[t - 1]! : null, blocks, dcNext);
-      dhRec?.dispose();
-      dcNext?.dispose();
-      dPre[t] = r.dPre;
-      dcNext = r.dcPrev;
-      dhRec = t > 0 ? tf.matMul(r.dPre, w.wHh) : null;
+      pending.unshift(dPre);
+      if (t % blockSteps !== 0) continue;
+      // Steps t … t + pending.length − 1 form a block.
+      const rows = pending.length * batch;
+      const [gWcat, gb, dBelow] = tf.tidy(() => {
+        const dA = k.concatRows(pending);
+        const dAT = k.transpose2d(dA);
+        const x = k.rowSlice(s.input, t * batch, rows);
+        const hPrev = k.concatRows([t > 0 ? s.h[t - 1]! : zerosH, ...s.h.slice(t, t + pending.length - 1)]);
+        const out: tf.Tensor[] = [k.matMul(dAT, k.concatColumns([x, hPrev])), tf.sum(dAT, 1)];
+        if (l > 0) out.push(k.matMul(dA, w.wIh, true));
+        return out;
+      });
+      dWcat.add(gWcat!);
+      db.add(gb!);
+      if (dBelow) belowBlocks[t / blockSteps] = dBelow as tf.Tensor2D;
+      tf.dispose(pending);
+      pending = [];
     }
-    dhRec?.dispose();
-    dcNext?.dispose();
-    dInputAbove?.dispose();
-    const [dWih, dWhh, dbIh, dbHh, dInput] = tf.tidy(() => {
-      const dA = k.concatRows(dPre);
-      tf.dispose(dPre);
-      const dAT = k.transpose2d(dA);
-      const hPrev = k.concatRows([tf.zeros<tf.Rank.R2>([batch, hidden]), ...s.h.slice(0, steps - 1)]);
-      const db = tf.sum(dAT, 1);
-      const out: tf.Tensor[] = [tf.matMul(dAT, s.input), tf.matMul(dAT, hPrev), db, tf.clone(db)];
-      if (l > 0) out.push(tf.matMul(dA, w.wIh));
-      return out;
-    });
-    grads[l] = [dWih!, dWhh!, dbIh!, dbHh!];
-    dInputAbove = (dInput as tf.Tensor2D | undefined) ?? null;
-    const dIn = dInputAbove;
-    fromAbove = (t) => (dIn ? { tensor: dIn, row: t * batch } : undefined);
+    tf.dispose([zerosH, ...aboveBlocks]);
+    if (dhRec) (dhRec as tf.Tensor).dispose();
+    if (dcNext) (dcNext as tf.Tensor).dispose();
+    const inDim = w.wIh.shape[1];
+    const cat = dWcat.value as tf.Tensor2D;
+    grads[l] = [k.colSlice(cat, 0, inDim), k.colSlice(cat, inDim, hidden), db.value!, tf.clone(db.value!)];
+    cat.dispose();
+    aboveBlocks = belowBlocks;
+    const blocksForBelow = belowBlocks;
+    fromAbove = (t) => {
+      const b = Math.floor(t / blockSteps);
+      return { tensor: blocksForBelow[b]!, row: (t - b * blockSteps) * batch };
+    };
   }
   tf.dispose([...topBlocks.values()].map((b) => b.tensor));
-  dInputAbove?.dispose();
+  tf.dispose(aboveBlocks);
   return grads.flat();
 }

@@ -39,7 +39,12 @@ interface LstmGolden {
   grads: Record<string, number[]>;
 }
 
-describe.each(['fast', 'generic'] as const)('stacked LSTM vs torch.nn.LSTM (%s kernels)', (kernels) => {
+describe.each([
+  ['fast', undefined],
+  ['generic', undefined],
+  ['fast', 8],
+  ['generic', 8],
+] as const)('stacked LSTM vs torch.nn.LSTM (%s kernels, gradient blocks of %s rows)', (kernels, gradBlockRows) => {
   const g = goldenJson<LstmGolden>('lstm.json');
   const t = goldenTensors('lstm.safetensors');
   const spec: ModelSpec = { layers: [{ kind: 'lstm', id: 'enc', input: { feed: 'x' }, units: g.units, layers: g.layers }], output: 'enc' };
@@ -47,7 +52,7 @@ describe.each(['fast', 'generic'] as const)('stacked LSTM vs torch.nn.LSTM (%s k
   const batch = (): Batch => ({ x: { kind: 'sequence', data: t['input.x']!.data, lengths: Int32Array.from(g.lengths) } });
 
   it('reads the top layer at each sample’s last real step, in training and inference mode', () => {
-    const model = createModel(spec, feeds, 1, { kernels });
+    const model = createModel(spec, feeds, 1, { kernels, ...(gradBlockRows ? { gradBlockRows } : {}) });
     model.setWeights(pick(t, 'enc.'));
     for (const training of [true, false]) {
       const { prediction } = model.forward(batch(), { training });
@@ -59,7 +64,7 @@ describe.each(['fast', 'generic'] as const)('stacked LSTM vs torch.nn.LSTM (%s k
   });
 
   it('back-propagates through time to every weight', () => {
-    const model = createModel(spec, feeds, 1, { kernels });
+    const model = createModel(spec, feeds, 1, { kernels, ...(gradBlockRows ? { gradBlockRows } : {}) });
     model.setWeights(pick(t, 'enc.'));
     const dOut = tf.tensor2d(t['input.dOut']!.data, [g.batch, g.units]);
     const before = tf.memory().numTensors;
@@ -77,7 +82,7 @@ describe.each(['fast', 'generic'] as const)('stacked LSTM vs torch.nn.LSTM (%s k
   });
 
   it('ignores the padding and the steps after the longest sample', () => {
-    const model = createModel(spec, feeds, 1, { kernels });
+    const model = createModel(spec, feeds, 1, { kernels, ...(gradBlockRows ? { gradBlockRows } : {}) });
     model.setWeights(pick(t, 'enc.'));
     const data = Float32Array.from(t['input.x']!.data);
     g.lengths.forEach((len, b) => data.fill(1e6, (b * g.maxLength + len) * g.dim, (b + 1) * g.maxLength * g.dim));

@@ -37,6 +37,8 @@ export interface ForwardResult {
 export interface ModelOptions {
   /** Force the LSTM kernel implementation (default: fast where available). */
   kernels?: 'fast' | 'generic';
+  /** Rows per block of the LSTM weight-gradient products (a speed setting; default 512). */
+  gradBlockRows?: number;
 }
 
 export interface Model {
@@ -200,6 +202,7 @@ export function createModel(spec: ModelSpec, feeds: Record<string, FeedShape>, s
         out = stackedLstm({ data: fb.data, lengths: fb.lengths, maxLength: shape.maxLength, dim: shape.dim }, lstmWeights(layer), feed, {
           training,
           kernels: getKernels(),
+          ...(options.gradBlockRows ? { gradBlockRows: options.gradBlockRows } : {}),
         });
       } else if (layer.kind === 'fusion') {
         const xs = layer.inputs.map((i) => vectorInput(i, where));
