@@ -39,13 +39,33 @@ function portCell(prefix: 'in' | 'out', port: string): string {
   return `<TD PORT="${prefix}_${esc(port)}" ALIGN="${prefix === 'in' ? 'LEFT' : 'RIGHT'}"><FONT POINT-SIZE="9">${esc(port)}</FONT></TD>`;
 }
 
-function nodeLabel(node: PlannedNode): string {
+/**
+ * Nodes that run: those with a path to a node that runs on its own (no outputs, side effects, or a reduce).
+ * Others (an unused branch of an included part) never run; pictures grey them out.
+ */
+export function liveNodes(plan: Plan): Set<string> {
+  const live = new Set<string>();
+  const visit = (id: string): void => {
+    if (live.has(id)) return;
+    live.add(id);
+    for (const input of plan.nodes.get(id)?.inputs ?? []) for (const s of input.sources) visit(s.nodeId);
+  };
+  for (const node of plan.nodes.values()) {
+    const def = node.def;
+    const runsAlone = def.kind === 'reduce' || (def.kind === 'map' && (def.sideEffects === true || Object.keys(def.outputs).length === 0));
+    if (runsAlone) visit(node.id);
+  }
+  return live;
+}
+
+function nodeLabel(node: PlannedNode, used = true): string {
   const ins = Object.keys(node.def.inputs).filter((p) => p in node.resolved.in);
   const outs = Object.keys(node.def.outputs);
   const rows = Math.max(ins.length, outs.length, 1);
-  const colour = KIND_COLOUR[node.def.kind] ?? '#eeeeee';
-  let html = `<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" BGCOLOR="${colour}">`;
-  html += `<TR><TD COLSPAN="3"><B>${esc(node.id.split('/').pop()!)}</B><BR/><FONT POINT-SIZE="9">${esc(node.def.type)}</FONT></TD></TR>`;
+  const colour = used ? (KIND_COLOUR[node.def.kind] ?? '#eeeeee') : '#f4f4f4';
+  const ink = used ? '#000000' : '#9a9a9a';
+  let html = `<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" BGCOLOR="${colour}" COLOR="${ink}">`;
+  html += `<TR><TD COLSPAN="3"><FONT COLOR="${ink}"><B>${esc(node.id.split('/').pop()!)}</B><BR/><FONT POINT-SIZE="9">${esc(node.def.type)}${used ? '' : ' (not used)'}</FONT></FONT></TD></TR>`;
   for (let i = 0; i < rows; i++) {
     const inPort = ins[i];
     const outPort = outs[i];
@@ -88,8 +108,9 @@ export function toDot(plan: Plan): string {
   lines.push(`  label=${dotId(title)}; labelloc=t; fontname="Helvetica"; fontsize=14;`);
   lines.push('  node [shape=plain fontname="Helvetica" fontsize=11];');
   lines.push('  edge [fontname="Helvetica" fontsize=8 color="#555555" fontcolor="#335577"];');
+  const live = liveNodes(plan);
   const emit = (t: ClusterTree, indent: string): void => {
-    for (const n of t.nodes) lines.push(`${indent}${dotId(n.id)} [label=<${nodeLabel(n)}>];`);
+    for (const n of t.nodes) lines.push(`${indent}${dotId(n.id)} [label=<${nodeLabel(n, live.has(n.id))}>];`);
     for (const c of t.children.values()) {
       lines.push(`${indent}subgraph ${dotId('cluster_' + c.id)} {`);
       lines.push(`${indent}  label=${dotId(c.label)}; style="rounded,dashed"; color="#888888"; fontsize=11;`);
@@ -104,8 +125,9 @@ export function toDot(plan: Plan): string {
         const producer = plan.nodes.get(src.nodeId);
         if (!producer) continue;
         const type = formatPortType(producer.outputTypes[src.port] ?? { kind: 'any' });
+        const style = live.has(node.id) ? '' : ' color="#c8c8c8" fontcolor="#b0b0b0" style=dashed';
         lines.push(
-          `  ${dotId(src.nodeId)}:${dotId('out_' + src.port)}:e -> ${dotId(node.id)}:${dotId('in_' + input.port)}:w [label=${dotId(type)}];`,
+          `  ${dotId(src.nodeId)}:${dotId('out_' + src.port)}:e -> ${dotId(node.id)}:${dotId('in_' + input.port)}:w [label=${dotId(type)}${style}];`,
         );
       }
     }
@@ -146,6 +168,12 @@ export function toMermaid(plan: Plan): string {
     }
   };
   emit(clusterTree(plan), '  ');
+  const live = liveNodes(plan);
+  const unused = [...plan.nodes.keys()].filter((id) => !live.has(id));
+  if (unused.length) {
+    lines.push('  classDef unused fill:#f4f4f4,stroke:#bbb,color:#999,stroke-dasharray:4 3');
+    lines.push(`  class ${unused.map(mermaidId).join(',')} unused`);
+  }
   for (const node of plan.nodes.values()) {
     for (const input of node.inputs) {
       for (const src of input.sources) {
