@@ -78,6 +78,30 @@ function nodeLabel(node: PlannedNode, used = true): string {
   return html + '</TABLE>';
 }
 
+interface Edge {
+  from: string;
+  fromPort: string;
+  to: string;
+  toPort: string;
+  type: string;
+}
+
+/** Every wired edge with the type its producer declares. */
+function edges(plan: Plan): Edge[] {
+  const out: Edge[] = [];
+  for (const node of plan.nodes.values()) {
+    for (const input of node.inputs) {
+      for (const src of input.sources) {
+        const producer = plan.nodes.get(src.nodeId);
+        if (!producer) continue;
+        const type = formatPortType(producer.outputTypes[src.port] ?? { kind: 'any' });
+        out.push({ from: src.nodeId, fromPort: src.port, to: node.id, toPort: input.port, type });
+      }
+    }
+  }
+  return out;
+}
+
 interface ClusterTree {
   id: string;
   label: string;
@@ -119,18 +143,9 @@ export function toDot(plan: Plan): string {
     }
   };
   emit(clusterTree(plan), '  ');
-  for (const node of plan.nodes.values()) {
-    for (const input of node.inputs) {
-      for (const src of input.sources) {
-        const producer = plan.nodes.get(src.nodeId);
-        if (!producer) continue;
-        const type = formatPortType(producer.outputTypes[src.port] ?? { kind: 'any' });
-        const style = live.has(node.id) ? '' : ' color="#c8c8c8" fontcolor="#b0b0b0" style=dashed';
-        lines.push(
-          `  ${dotId(src.nodeId)}:${dotId('out_' + src.port)}:e -> ${dotId(node.id)}:${dotId('in_' + input.port)}:w [label=${dotId(type)}${style}];`,
-        );
-      }
-    }
+  for (const e of edges(plan)) {
+    const style = live.has(e.to) ? '' : ' color="#c8c8c8" fontcolor="#b0b0b0" style=dashed';
+    lines.push(`  ${dotId(e.from)}:${dotId('out_' + e.fromPort)}:e -> ${dotId(e.to)}:${dotId('in_' + e.toPort)}:w [label=${dotId(e.type)}${style}];`);
   }
   lines.push('}');
   return lines.join('\n') + '\n';
@@ -174,16 +189,9 @@ export function toMermaid(plan: Plan): string {
     lines.push('  classDef unused fill:#f4f4f4,stroke:#bbb,color:#999,stroke-dasharray:4 3');
     lines.push(`  class ${unused.map(mermaidId).join(',')} unused`);
   }
-  for (const node of plan.nodes.values()) {
-    for (const input of node.inputs) {
-      for (const src of input.sources) {
-        const producer = plan.nodes.get(src.nodeId);
-        if (!producer) continue;
-        const type = formatPortType(producer.outputTypes[src.port] ?? { kind: 'any' });
-        const label = src.port === input.port ? `${src.port}: ${type}` : `${src.port}→${input.port}: ${type}`;
-        lines.push(`  ${mermaidId(src.nodeId)} -- "${mermaidText(label)}" --> ${mermaidId(node.id)}`);
-      }
-    }
+  for (const e of edges(plan)) {
+    const label = e.fromPort === e.toPort ? `${e.fromPort}: ${e.type}` : `${e.fromPort}→${e.toPort}: ${e.type}`;
+    lines.push(`  ${mermaidId(e.from)} -- "${mermaidText(label)}" --> ${mermaidId(e.to)}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -2,10 +2,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { defineNode } from '../../runtime/contract.js';
-import { hashValue } from '../../runtime/hash.js';
 import type { FrameLabels } from '../values.js';
 import { splitFirst } from './csv.js';
-import { dirSignature, fileSignature, LayoutCheck } from './layout.js';
+import { dirIdentity, fileIdentity, layoutSource, LayoutCheck } from './layout.js';
 
 interface BahParams {
   root: string;
@@ -171,20 +170,9 @@ unknown labels (test split). Every missing file is listed in one error before an
       limit: { type: 'integer', minimum: 1, description: 'use only the first N videos (quick runs)' },
     },
   },
-  async count(ctx) {
-    return (await ctx.shared(`bah-layout:${ctx.nodeId}`, async () => readBahLayout(ctx.params))).length;
-  },
-  async *items(ctx) {
-    for (const v of await ctx.shared(`bah-layout:${ctx.nodeId}`, async () => readBahLayout(ctx.params))) {
-      yield {
-        key: v.key,
-        outputs: { video: v.video, faces: v.faces, transcript: v.transcript, labels: v.labels, split: v.split },
-        fingerprints: {
-          video: hashValue(v.video, fileSignature(v.video)),
-          faces: hashValue(v.faces, dirSignature(v.faces)),
-          transcript: hashValue(v.transcript, fileSignature(v.transcript)),
-        },
-      };
-    }
-  },
+  ...layoutSource('bah', readBahLayout, (v) => ({
+    key: v.key,
+    outputs: { video: v.video, faces: v.faces, transcript: v.transcript, labels: v.labels, split: v.split },
+    fingerprints: { video: fileIdentity(v.video), faces: dirIdentity(v.faces), transcript: fileIdentity(v.transcript) },
+  })),
 });

@@ -2,10 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineNode } from '../../runtime/contract.js';
 import { InputError } from '../../runtime/errors.js';
-import { hashValue } from '../../runtime/hash.js';
 import { EMI_EMOTIONS } from '../sample/nodes.js';
 import { parseCsv } from './csv.js';
-import { fileSignature, LayoutCheck } from './layout.js';
+import { fileIdentity, layoutSource, LayoutCheck } from './layout.js';
 
 interface EmiParams {
   root: string;
@@ -123,20 +122,9 @@ Every missing file named in \`require\` is listed in one error before anything r
       limit: { type: 'integer', minimum: 1, description: 'use only the first N clips (quick runs)' },
     },
   },
-  async count(ctx) {
-    return (await ctx.shared(`emi-layout:${ctx.nodeId}`, async () => readEmiLayout(ctx.params))).length;
-  },
-  async *items(ctx) {
-    for (const c of await ctx.shared(`emi-layout:${ctx.nodeId}`, async () => readEmiLayout(ctx.params))) {
-      yield {
-        key: c.id,
-        outputs: { video: c.video, audio: c.audio, text: c.text, labels: c.labels, split: c.split },
-        fingerprints: {
-          video: hashValue(c.video, fileSignature(c.video)),
-          audio: hashValue(c.audio, fileSignature(c.audio)),
-          text: hashValue(c.text, fileSignature(c.text)),
-        },
-      };
-    }
-  },
+  ...layoutSource('emi', readEmiLayout, (c) => ({
+    key: c.id,
+    outputs: { video: c.video, audio: c.audio, text: c.text, labels: c.labels, split: c.split },
+    fingerprints: { video: fileIdentity(c.video), audio: fileIdentity(c.audio), text: fileIdentity(c.text) },
+  })),
 });

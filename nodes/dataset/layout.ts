@@ -1,7 +1,9 @@
 /** Checking a dataset layout up front: collect every missing path, then fail once with all of them. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { NodeContext, SourceItem } from '../../runtime/contract.js';
 import { InputError } from '../../runtime/errors.js';
+import { hashValue } from '../../runtime/hash.js';
 
 export class LayoutCheck {
   private readonly missing: string[] = [];
@@ -47,4 +49,34 @@ export function dirSignature(dir: string): string {
   } catch {
     return 'missing';
   }
+}
+
+/** Identity of a file output for the cache: its path, size and modification time. */
+export function fileIdentity(file: string): string {
+  return hashValue(file, fileSignature(file));
+}
+
+/** Identity of a folder output (e.g. face crops): its path and its files' names, sizes and times. */
+export function dirIdentity(dir: string): string {
+  return hashValue(dir, dirSignature(dir));
+}
+
+/**
+ * `count` and `items` of a dataset source: the layout is read (and checked) once per run, then each entry
+ * becomes one item.
+ */
+export function layoutSource<P, E>(
+  name: string,
+  read: (params: P) => E[],
+  item: (entry: E) => SourceItem,
+): { count(ctx: NodeContext<P>): Promise<number>; items(ctx: NodeContext<P>): AsyncIterable<SourceItem> } {
+  const entries = (ctx: NodeContext<P>) => ctx.shared(`${name}-layout:${ctx.nodeId}`, async () => read(ctx.params));
+  return {
+    async count(ctx) {
+      return (await entries(ctx)).length;
+    },
+    async *items(ctx) {
+      for (const e of await entries(ctx)) yield item(e);
+    },
+  };
 }

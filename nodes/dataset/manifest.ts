@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defineNode } from '../../runtime/contract.js';
 import { InputError } from '../../runtime/errors.js';
-import { hashValue } from '../../runtime/hash.js';
 import { parseCsv } from './csv.js';
-import { fileSignature, LayoutCheck } from './layout.js';
+import { fileIdentity, layoutSource, LayoutCheck } from './layout.js';
 
 const MEDIA = ['video', 'audio', 'transcript', 'faces'] as const;
 type MediaColumn = (typeof MEDIA)[number];
@@ -113,16 +112,9 @@ export const manifestDataset = defineNode<ManifestParams>({
       labels: { type: 'array', items: { type: 'string' }, default: [] },
     },
   },
-  async count(ctx) {
-    return (await ctx.shared(`manifest:${ctx.nodeId}`, async () => readManifest(ctx.params))).length;
-  },
-  async *items(ctx) {
-    for (const e of await ctx.shared(`manifest:${ctx.nodeId}`, async () => readManifest(ctx.params))) {
-      yield {
-        key: e.id,
-        outputs: { ...e.media, labels: e.labels, split: e.split },
-        fingerprints: Object.fromEntries(MEDIA.map((m) => [m, hashValue(e.media[m], fileSignature(e.media[m]))])),
-      };
-    }
-  },
+  ...layoutSource('manifest', readManifest, (e) => ({
+    key: e.id,
+    outputs: { ...e.media, labels: e.labels, split: e.split },
+    fingerprints: Object.fromEntries(MEDIA.map((m) => [m, fileIdentity(e.media[m])])),
+  })),
 });

@@ -6,6 +6,8 @@
  * for training (re-drawn every epoch), for model selection, and for inference.
  */
 
+import { InputError } from '../../runtime/errors.js';
+
 export type TaskKind = 'regression' | 'binary';
 
 export interface Point {
@@ -44,6 +46,15 @@ export interface Predictions {
   task: TaskKind;
   names: string[];
   splits: Record<string, SplitPredictions>;
+}
+
+/** The predictions of one split, or an error naming the splits there are. */
+export function splitPredictions(p: Predictions, split: string, purpose = ''): SplitPredictions {
+  const sp = p.splits[split];
+  if (!sp || sp.keys.length === 0) {
+    throw new InputError(`no predictions for split "${split}"${purpose} (have: ${Object.keys(p.splits).join(', ') || 'none'})`);
+  }
+  return sp;
 }
 
 export function pointsToPredictions(points: Point[], scores: Float32Array, outputs: number): SplitPredictions {

@@ -1,6 +1,6 @@
 import { defineNode } from '../../runtime/contract.js';
 import { InputError } from '../../runtime/errors.js';
-import type { Predictions } from '../learn/points.js';
+import { splitPredictions, type Predictions } from '../learn/points.js';
 import { binaryScores, bestThreshold, regressionScores, type BinaryScores, type RegressionScores } from '../train/selection.js';
 import { smoothPerSample, type Smoothing } from './smoothing.js';
 
@@ -92,8 +92,7 @@ predictions with the threshold, for writers.`,
     const smoothed: Predictions = { ...p, splits: Object.fromEntries(Object.entries(p.splits).map(([k, v]) => [k, smoothPerSample(v, smoothing)])) };
     let threshold = o.threshold;
     if (threshold === undefined) {
-      const tune = smoothed.splits[o.thresholdFrom];
-      if (!tune) throw new InputError(`no predictions for split "${o.thresholdFrom}" to tune the threshold on (have: ${Object.keys(p.splits).join(', ')})`);
+      const tune = splitPredictions(smoothed, o.thresholdFrom, ' to tune the threshold on');
       threshold = bestThreshold(tune, { from: o.from, to: o.to, step: o.step }).threshold;
     }
     const scores: Scores = { task: 'binary', splits: {}, threshold, thresholdFrom: o.threshold === undefined ? o.thresholdFrom : 'fixed', smoothing };

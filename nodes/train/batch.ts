@@ -1,6 +1,9 @@
 /** Assembling batches of time points from the per-sample window providers. */
 import { InputError } from '../../runtime/errors.js';
-import type { FeedShape } from '../learn/model-ir.js';
+import type { ReduceRow, SymbolicInput } from '../../runtime/contract.js';
+import { isLayerHandle } from '../layer/layers.js';
+import { modelFeeds, type FeedShape, type ModelSpec } from '../learn/model-ir.js';
+import type { PointPlan } from '../learn/points.js';
 import type { Point } from '../learn/points.js';
 import { isWindow, type Window } from '../window/windows.js';
 
@@ -87,4 +90,22 @@ export function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+export interface ModelInputs {
+  spec: ModelSpec;
+  plan: PointPlan;
+  windows: SampleWindows;
+  shapes: Record<string, FeedShape>;
+}
+
+/** What a training or prediction node gets: the model built by the layer nodes, the plan, and the windows. */
+export function modelInputs(rows: ReduceRow[], broadcast: Record<string, unknown>): ModelInputs {
+  const symbolic = broadcast['model'] as SymbolicInput;
+  if (!isLayerHandle(symbolic.value)) throw new InputError('input "model" must come from a layer node');
+  const spec = symbolic.value.spec;
+  const feeds = modelFeeds(spec);
+  const windows = collectWindows(rows, 'model', feeds);
+  if (windows.size === 0) throw new InputError('no samples reached the model (all skipped?)');
+  return { spec, plan: broadcast['plan'] as PointPlan, windows, shapes: feedShapes(windows, feeds) };
 }

@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { SymbolicInput } from '../../runtime/contract.js';
 import { defineNode } from '../../runtime/contract.js';
-import { InputError } from '../../runtime/errors.js';
 import { createModel } from '../learn/engine/model.js';
 import { loadInto, parseSafetensors } from '../learn/engine/safetensors.js';
-import { modelFeeds } from '../learn/model-ir.js';
-import type { PointPlan, Predictions } from '../learn/points.js';
-import { isLayerHandle } from '../layer/layers.js';
+import type { Predictions } from '../learn/points.js';
 import { selectBackend } from '../tf/backend.js';
-import { collectWindows, feedShapes } from './batch.js';
+import { modelInputs } from './batch.js';
 import { predictPoints } from './loop.js';
 
 interface PredictParams {
@@ -49,13 +45,7 @@ PyTorch (\`weight_ih_l0\`, \`0.weight\`, ...). Every missing, unexpected or mis-
   async run(rows, broadcast, ctx) {
     const p = ctx.params;
     await selectBackend(p.backend || undefined, (m) => ctx.log.info(m));
-    const symbolic = broadcast['model'] as SymbolicInput;
-    if (!isLayerHandle(symbolic.value)) throw new InputError('input "model" must come from a layer node');
-    const spec = symbolic.value.spec;
-    const plan = broadcast['plan'] as PointPlan;
-    const feeds = modelFeeds(spec);
-    const windows = collectWindows(rows, 'model', feeds);
-    const shapes = feedShapes(windows, feeds);
+    const { spec, plan, windows, shapes } = modelInputs(rows, broadcast);
     const model = createModel(spec, shapes, 0);
     try {
       const file = parseSafetensors(readFileSync(p.checkpoint), p.checkpoint);

@@ -1,13 +1,8 @@
 import path from 'node:path';
-import type { SymbolicInput } from '../../runtime/contract.js';
 import { defineNode } from '../../runtime/contract.js';
-import { InputError } from '../../runtime/errors.js';
 import { selectBackend } from '../tf/backend.js';
 import type { LossKind } from '../learn/engine/model.js';
-import { modelFeeds } from '../learn/model-ir.js';
-import type { PointPlan } from '../learn/points.js';
-import { isLayerHandle } from '../layer/layers.js';
-import { collectWindows, feedShapes } from './batch.js';
+import { modelInputs } from './batch.js';
 import { decodeTrainState, encodeTrainState, encodeTrainedModel } from './checkpoint.js';
 import { historyCsv, historySvg } from './history.js';
 import { train, type TrainConfig, type TrainState } from './loop.js';
@@ -73,14 +68,7 @@ inference points with the best weights.`,
   async run(rows, broadcast, ctx) {
     const p = ctx.params;
     await selectBackend(p.backend || undefined, (m) => ctx.log.info(m));
-    const symbolic = broadcast['model'] as SymbolicInput;
-    if (!isLayerHandle(symbolic.value)) throw new InputError('input "model" must come from a layer node');
-    const spec = symbolic.value.spec;
-    const plan = broadcast['plan'] as PointPlan;
-    const feeds = modelFeeds(spec);
-    const windows = collectWindows(rows, 'model', feeds);
-    if (windows.size === 0) throw new InputError('no samples reached training (all skipped?)');
-    const shapes = feedShapes(windows, feeds);
+    const { spec, plan, windows, shapes } = modelInputs(rows, broadcast);
     const config: TrainConfig = {
       loss: p.loss === 'auto' ? (plan.task === 'binary' ? 'bce' : 'mse') : p.loss,
       lr: p.lr,

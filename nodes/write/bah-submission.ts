@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { defineNode } from '../../runtime/contract.js';
 import { InputError } from '../../runtime/errors.js';
-import type { Predictions } from '../learn/points.js';
+import { splitPredictions, type Predictions } from '../learn/points.js';
 import type { Scores } from '../metrics/nodes.js';
 
 const LINE = /^(.*)\/frame-(\d+)\.(?:jpe?g|png)(?:,.*)?$/i;
@@ -11,8 +11,7 @@ const LINE = /^(.*)\/frame-(\d+)\.(?:jpe?g|png)(?:,.*)?$/i;
  * example file when one is given (else by video, then frame).
  */
 export function bahSubmission(p: Predictions, split: string, threshold: number, example?: { file: string; text: string }): string {
-  const sp = p.splits[split];
-  if (!sp) throw new InputError(`no predictions for split "${split}" (have: ${Object.keys(p.splits).join(', ')})`);
+  const sp = splitPredictions(p, split);
   const decision = new Map<string, number>();
   sp.keys.forEach((key, i) => decision.set(`${key}#${sp.t[i]}`, sp.scores[i]! >= threshold ? 1 : 0));
   if (!example) {

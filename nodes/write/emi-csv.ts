@@ -1,11 +1,9 @@
 import { defineNode } from '../../runtime/contract.js';
-import { InputError } from '../../runtime/errors.js';
-import type { Predictions } from '../learn/points.js';
+import { splitPredictions, type Predictions } from '../learn/points.js';
 
 /** The EMI submission: header, one row per clip sorted by id, ids zero-padded to 5, values clamped to [0, 1]. */
 export function emiCsv(p: Predictions, split: string): string {
-  const sp = p.splits[split];
-  if (!sp) throw new InputError(`no predictions for split "${split}" (have: ${Object.keys(p.splits).join(', ')})`);
+  const sp = splitPredictions(p, split);
   const k = p.names.length;
   const rows = sp.keys.map((key, i) => ({ id: key.padStart(5, '0'), values: Array.from(sp.scores.subarray(i * k, (i + 1) * k)) }));
   rows.sort((a, b) => a.id.localeCompare(b.id));

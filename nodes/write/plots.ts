@@ -1,13 +1,12 @@
 import { defineNode } from '../../runtime/contract.js';
 import { InputError } from '../../runtime/errors.js';
-import { column, type Predictions } from '../learn/points.js';
+import { column, splitPredictions, type Predictions } from '../learn/points.js';
 import type { Scores } from '../metrics/nodes.js';
 import { lineChart, positiveRanges, scatterPanels, type Series } from '../plot/svg.js';
 
 /** Predicted probability against the labels over time for one sample (as the paper's Figure 4). */
 export function timelineSvg(p: Predictions, split: string, sample: string | undefined, threshold?: number): { svg: string; sample: string } {
-  const sp = p.splits[split];
-  if (!sp || sp.keys.length === 0) throw new InputError(`no predictions for split "${split}"`);
+  const sp = splitPredictions(p, split);
   const key = sample ?? sp.keys[0]!;
   const rows = sp.keys.flatMap((k, i) => (k === key ? [i] : [])).sort((a, b) => sp.t[a]! - sp.t[b]!);
   if (!rows.length) throw new InputError(`sample "${key}" has no predictions in split "${split}"`);
@@ -68,8 +67,7 @@ export const writeScatter = defineNode<{ split: string; file: string }>({
   },
   async run(inputs, ctx) {
     const p = inputs['predictions'] as Predictions;
-    const sp = p.splits[ctx.params.split];
-    if (!sp) throw new InputError(`no predictions for split "${ctx.params.split}"`);
+    const sp = splitPredictions(p, ctx.params.split);
     const k = p.names.length;
     const svg = scatterPanels(
       p.names.map((name, j) => ({ title: name, x: column(sp.targets, k, j), y: column(sp.scores, k, j) })),
