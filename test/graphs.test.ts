@@ -3,6 +3,7 @@
  * to end on the bundled sample data with one epoch (sharing one feature cache, as a user's runs do); a sweep
  * over the modality variants writes the paper-style table.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +91,21 @@ describe('every graph runs on the sample data', () => {
     const run = await runGraph(path.join(repoRoot, 'examples/stat-pooling/emi-stat-pool.json'), { overrides: { epochs: 1 }, cache, out, quiet: true });
     expect(existsSync(path.join(out, 'preds.csv'))).toBe(true);
     expect(run.counts.find((c) => c.node === 'audioStats')!.done).toBe(36);
+  }, 300_000);
+
+  it('run-graph sweep --grid runs one graph over a param grid (the text window) from the command line', () => {
+    if (!existsSync(path.join(repoRoot, 'dist/src/cli.js'))) execFileSync('npm', ['run', 'build'], { cwd: repoRoot });
+    const out = path.join(dir, 'sweep-grid');
+    const r = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, 'bin/run-graph.js'), 'sweep', path.join(graphsDir, 'bah-text.json'), '--grid', 'textRadius=1,2.5', '--set', 'epochs=1', '--cache', cache, '--out', out, '--quiet', '--title', 'Text window'],
+      { encoding: 'utf8', timeout: 280_000 },
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('# Text window');
+    expect(r.stdout).toMatch(/\| bah-text textRadius=1 \| \.\d{3} \|/);
+    expect(r.stdout).toMatch(/\| bah-text textRadius=2\.5 \| \.\d{3} \|/);
+    expect(readFileSync(path.join(out, 'results.md'), 'utf8')).toBe(r.stdout.slice(0, r.stdout.indexOf('\nwritten to')));
   }, 300_000);
 
   it('a sweep over the BAH modality variants writes Table 4', async () => {
