@@ -4,6 +4,7 @@
  * best weights. Independent of the graph: the train node gathers the windows and the plan and calls this.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { CancelledError } from '../../runtime/errors.js';
 import type { ModelSpec, FeedShape } from '../learn/model-ir.js';
 import { pointsToPredictions, type Point, type PointPlan, type Predictions, type SplitPredictions } from '../learn/points.js';
 import { createModel, type Model } from '../learn/engine/model.js';
@@ -130,7 +131,7 @@ export async function train(
       let lossSum = 0;
       let lr = config.lr;
       for (const [i, part] of batches.entries()) {
-        if (hooks.signal?.aborted) throw new Error('cancelled');
+        if (hooks.signal?.aborted) throw new CancelledError('training cancelled');
         lr = config.lr * cosineWithWarmup(state.step, warmupSteps, totalSteps);
         const { batch, targets } = assembleBatch(part, windows, shapes, outputs);
         const loss = trainStep(model, optimizer, batch, targets, { loss: config.loss, clipValue: config.clipValue, lr });
