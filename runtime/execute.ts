@@ -275,7 +275,10 @@ export class Execution {
         try {
           if (def.count) {
             const total = await this.track(def.count(ctx));
-            if (total !== undefined) this.progress.node(node.id).total = total;
+            if (total !== undefined) {
+              this.progress.node(node.id).total = total;
+              this.estimateTotals();
+            }
           }
           const iterator = def.items(ctx)[Symbol.asyncIterator]();
           const seen = new Set<string>();
@@ -453,6 +456,7 @@ export class Execution {
         throw err;
       }
       this.progress.end(node.id, 'done');
+      this.progress.endTasks(node.id);
       const fp = hashValue(identity, settled.map((r) => r.fp).sort(), broadcastFps);
       for (const item of result.items ?? []) {
         const outputs = item.outputs;

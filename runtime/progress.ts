@@ -90,6 +90,11 @@ export class ProgressBoard {
     p.lastAt = Date.now();
   }
 
+  /** Forget every task of a node (it has finished). */
+  endTasks(id: string): void {
+    this.nodes.get(id)?.tasks.clear();
+  }
+
   /** Forget a task (e.g. one that belonged to an item that has finished). */
   endTask(id: string, name: string): void {
     this.nodes.get(id)?.tasks.delete(name);
@@ -106,31 +111,38 @@ export class ProgressBoard {
     this.timer = undefined;
   }
 
-  /** One line: every node with activity, with counts, rate and ETA. */
+  /**
+   * One line: the nodes at work (items done of the total, cached and skipped counts, rate and ETA, and the
+   * tasks they report, e.g. training epochs), then how many nodes have finished.
+   */
   line(now = Date.now()): string {
     const parts: string[] = [];
+    let finished = 0;
     for (const p of this.nodes.values()) {
       const processed = p.done + p.cached + p.skipped;
       if (processed === 0 && p.running === 0 && p.tasks.size === 0) continue;
+      const complete = p.running === 0 && p.tasks.size === 0 && (p.total === undefined || processed >= p.total);
+      if (complete) {
+        finished++;
+        continue;
+      }
       let s = `${p.id} ${processed}${p.total !== undefined ? '/' + p.total : ''}`;
       const extra: string[] = [];
       if (p.cached) extra.push(`${p.cached} cached`);
       if (p.skipped) extra.push(`${p.skipped} skipped`);
       if (extra.length) s += ` (${extra.join(', ')})`;
       if (p.running) s += ` [${p.running} running]`;
-      // A finished node's rate is over its working time, not until now.
-      const finished = p.running === 0 && p.total !== undefined && processed >= p.total;
-      const until = finished && p.lastAt !== undefined ? p.lastAt : now;
-      const r = p.firstAt !== undefined ? rateAndEta(p.done, p.total === undefined ? undefined : p.total - p.cached - p.skipped, p.firstAt, until) : '';
+      const r = p.firstAt !== undefined ? rateAndEta(p.done, p.total === undefined ? undefined : p.total - p.cached - p.skipped, p.firstAt, now) : '';
       if (r && p.done > 0) s += ` ${r}`;
       for (const [name, t] of p.tasks) {
-        s += ` · ${name} ${t.done}${t.total !== undefined ? '/' + t.total : ''}`;
+        s += ` · ${name} ${Number.isInteger(t.done) ? t.done : t.done.toFixed(1)}${t.total !== undefined ? '/' + t.total : ''}`;
         const tr = rateAndEta(t.done, t.total, t.startedAt, now);
         if (tr) s += ` ${tr}`;
         if (t.detail) s += ` ${t.detail}`;
       }
       parts.push(s);
     }
+    if (finished) parts.push(`${finished} node${finished === 1 ? '' : 's'} finished`);
     return `[${formatDuration((now - this.startedAt) / 1000)}] ${parts.join(' | ') || 'starting'}`;
   }
 

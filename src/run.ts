@@ -145,7 +145,7 @@ export async function runGraph(file: string, options: RunGraphOptions = {}): Pro
     await writeAtomic(path.join(runDir, 'metrics.json'), JSON.stringify(summary, null, 2));
     await status({ status: 'ok' });
     if (result.skipped.length) log.warn(`${result.skipped.length} sample(s) skipped; see metrics.json`);
-    log.info(`done in ${seconds.toFixed(1)}s; ${progress.line()}`);
+    log.info(`done in ${seconds.toFixed(1)}s`);
     return { ...result, runDir, graph: prepared.graph, seconds };
   } catch (e) {
     await status({ status: 'failed', error: e instanceof Error ? e.message : String(e) }).catch(() => undefined);
