@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import { defineNode } from '../../runtime/contract.js';
 import type { FrameLabels } from '../values.js';
 import { splitFirst } from './csv.js';
-import { dirIdentity, fileIdentity, layoutSource, LayoutCheck } from './layout.js';
+import { commonDatasetParams, dirIdentity, fileIdentity, layoutSource, LayoutCheck } from './layout.js';
 
 interface BahParams {
   root: string;
@@ -153,21 +153,13 @@ unknown labels (test split). Every missing file is listed in one error before an
     additionalProperties: false,
     required: ['root'],
     properties: {
-      root: { type: 'string', 'x-path': 'dir', description: 'dataset folder' },
-      splits: { type: 'array', items: { type: 'string' }, default: ['train', 'val', 'test'] },
+      ...commonDatasetParams(['video', 'faces', 'transcript'], ['faces', 'transcript'], 'video'),
       splitFile: { type: 'string', default: 'splits/{split}.txt' },
       annotations: { type: 'string', default: 'annotations/{key}.yaml' },
       transcripts: { type: 'string', default: 'transcripts/{key}.yaml' },
       faces: { type: 'string', default: 'faces/{key}' },
       videos: { type: 'string', default: 'videos/{video}' },
       fps: { type: 'number', exclusiveMinimum: 0, default: 24, description: 'frame rate of the labels' },
-      require: {
-        type: 'array',
-        items: { enum: ['video', 'faces', 'transcript'] },
-        default: ['faces', 'transcript'],
-        description: 'files that must exist for every video',
-      },
-      limit: { type: 'integer', minimum: 1, description: 'use only the first N videos (quick runs)' },
     },
   },
   ...layoutSource('bah', readBahLayout, (v) => ({

@@ -4,7 +4,7 @@ import { defineNode } from '../../runtime/contract.js';
 import { InputError } from '../../runtime/errors.js';
 import { EMI_EMOTIONS } from '../sample/nodes.js';
 import { parseCsv } from './csv.js';
-import { fileIdentity, layoutSource, LayoutCheck } from './layout.js';
+import { commonDatasetParams, fileIdentity, layoutSource, LayoutCheck } from './layout.js';
 
 interface EmiParams {
   root: string;
@@ -107,19 +107,11 @@ Every missing file named in \`require\` is listed in one error before anything r
     additionalProperties: false,
     required: ['root'],
     properties: {
-      root: { type: 'string', 'x-path': 'dir', description: 'dataset folder' },
-      splits: { type: 'array', items: { type: 'string' }, default: ['train', 'val', 'test'] },
+      ...commonDatasetParams(['video', 'audio', 'text'], ['video', 'text'], 'clip'),
       labels: { type: 'string', default: 'labels/{split}.csv' },
       video: { type: 'string', default: 'video/{id}.mp4' },
       audio: { type: 'string', default: 'audio/{id}.mp3' },
       text: { type: 'string', default: 'text/{id}.txt' },
-      require: {
-        type: 'array',
-        items: { enum: ['video', 'audio', 'text'] },
-        default: ['video', 'text'],
-        description: 'files that must exist for every clip',
-      },
-      limit: { type: 'integer', minimum: 1, description: 'use only the first N clips (quick runs)' },
     },
   },
   ...layoutSource('emi', readEmiLayout, (c) => ({

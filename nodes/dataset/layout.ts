@@ -1,7 +1,7 @@
 /** Checking a dataset layout up front: collect every missing path, then fail once with all of them. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { NodeContext, SourceItem } from '../../runtime/contract.js';
+import type { JsonSchema, NodeContext, SourceItem } from '../../runtime/contract.js';
 import { InputError } from '../../runtime/errors.js';
 import { hashValue } from '../../runtime/hash.js';
 
@@ -78,5 +78,20 @@ export function layoutSource<P, E>(
     async *items(ctx) {
       for (const e of await entries(ctx)) yield item(e);
     },
+  };
+}
+
+/** Params every dataset node has: the folder, the splits, which files must exist, and a limit for quick runs. */
+export function commonDatasetParams(files: string[], required: string[], noun: string): Record<string, JsonSchema> {
+  return {
+    root: { type: 'string', 'x-path': 'dir', description: 'dataset folder' },
+    splits: { type: 'array', items: { type: 'string' }, default: ['train', 'val', 'test'] },
+    require: {
+      type: 'array',
+      items: { enum: files },
+      default: required,
+      description: `files that must exist for every ${noun}`,
+    },
+    limit: { type: 'integer', minimum: 1, description: `use only the first N ${noun}s (quick runs)` },
   };
 }
