@@ -2,8 +2,8 @@
  * Input features of W2V2-BERT 2.0 (and SeamlessM4T speech encoders): Kaldi-style 80-bin log-mel filterbanks
  * (25 ms povey windows every 10 ms, ×32768, DC removal, pre-emphasis 0.97, 512-point FFT) normalised per mel bin
  * over the utterance, with each pair of consecutive frames stacked into one row of 160 values — 50 rows per
- * second. Computed by transformers.js' `SeamlessM4TFeatureExtractor`, configured from the model folder's
- * preprocessor_config.json, as Hugging Face's feature extractor of the same name does.
+ * second, as Hugging Face's `SeamlessM4TFeatureExtractor` computes them. The filterbanks come from transformers.js'
+ * implementation of that extractor, configured by the model folder's preprocessor_config.json.
  */
 import { SeamlessM4TFeatureExtractor } from '@huggingface/transformers';
 import { InputError } from '../../runtime/errors.js';
@@ -70,13 +70,22 @@ export function fbankConfig(prep: JsonObject, file: string): { config: JsonObjec
   return { config, layout };
 }
 
-/** Computes the rows [T, melBins × stride] of one utterance. */
+/** Log-mel frames computed per block (bounds the extractor's float32 spectrogram buffers on long audio). */
+const BLOCK_FRAMES = 3000;
+
+/**
+ * Computes the rows [T, melBins × stride] of one utterance: transformers.js' SeamlessM4TFeatureExtractor
+ * computes the log-mel frames (block by block: frames are independent, so blocks that start on frame boundaries
+ * give the one-pass frames), then they are normalised per mel bin over the whole utterance as its `_call` does
+ * (double sums, variance with ddof = 1, sqrt(var + 1e−7)), and consecutive pairs form the rows.
+ */
 export class FbankFeatures {
   private readonly extractor: SeamlessM4TFeatureExtractor;
 
   constructor(
     config: JsonObject,
     readonly layout: FbankLayout,
+    private readonly blockFrames = BLOCK_FRAMES,
   ) {
     this.extractor = new SeamlessM4TFeatureExtractor(config);
   }
@@ -85,16 +94,39 @@ export class FbankFeatures {
     return this.layout.melBins * this.layout.stride;
   }
 
+  /** Log-mel frames [F, melBins] of the utterance, not normalised. */
+  async logMel(samples: Float32Array): Promise<Float32Array> {
+    const frames = fbankFrames(samples.length);
+    const bins = this.layout.melBins;
+    const out = new Float32Array(frames * bins);
+    for (let first = 0; first < frames; first += this.blockFrames) {
+      const count = Math.min(this.blockFrames, frames - first);
+      const start = first * FBANK_HOP;
+      const span = samples.subarray(start, start + (count - 1) * FBANK_HOP + FBANK_FRAME);
+      const mel = await this.extractor._extract_fbank_features(span, null as unknown as number);
+      if (mel.dims[0] !== count || mel.dims[1] !== bins) {
+        throw new InputError(`SeamlessM4TFeatureExtractor gave [${mel.dims.join(',')}] log-mel frames for ${span.length} samples; expected [${count},${bins}]`);
+      }
+      out.set(mel.data as Float32Array, first * bins);
+    }
+    return out;
+  }
+
   /** Rows of the whole utterance (normalised over all its frames); `fbankRows(samples.length)` of them. */
   async rows(samples: Float32Array): Promise<Float32Array> {
-    const rows = fbankRows(samples.length, this.layout);
-    const { input_features } = await this.extractor._call(samples, { padding: true, pad_to_multiple_of: this.layout.stride });
-    const data = input_features.data as Float32Array;
-    const [, available, width] = input_features.dims as [number, number, number];
-    if (width !== this.width || available < rows) {
-      throw new InputError(`SeamlessM4TFeatureExtractor gave [${input_features.dims.join(',')}] for ${samples.length} samples; expected ${rows} rows of ${this.width}`);
+    const data = await this.logMel(samples);
+    const bins = this.layout.melBins;
+    const frames = data.length / bins;
+    for (let b = 0; b < bins; b++) {
+      let sum = 0;
+      for (let f = 0; f < frames; f++) sum += data[f * bins + b]!;
+      const mean = sum / frames;
+      let squares = 0;
+      for (let f = 0; f < frames; f++) squares += (data[f * bins + b]! - mean) ** 2;
+      const std = Math.sqrt(squares / (frames - 1) + 1e-7);
+      for (let f = 0; f < frames; f++) data[f * bins + b] = (data[f * bins + b]! - mean) / std;
     }
-    // The padded half row (odd frame count) is the last one; keep only whole pairs.
-    return data.subarray(0, rows * width);
+    // Frames are row-major, so rows of `stride` consecutive frames are contiguous; an odd last frame is dropped.
+    return data.subarray(0, fbankRows(samples.length, this.layout) * this.width);
   }
 }
