@@ -180,9 +180,9 @@ The model's inputs decide the preprocessing:
   Encoded at its exact length (no padding), so T = floor((N − 400) / 320) + 1 for the standard conv stack
   (read from config.json).
 - \`input_features\` [1,T,160] (+ \`attention_mask\` [1,T], all ones) (W2V2-BERT 2.0): 80-bin log-mel filterbanks
-  as Hugging Face's \`SeamlessM4TFeatureExtractor\` computes them (transformers.js' implementation, configured
-  by preprocessor_config.json): 25 ms frames every 10 ms, normalised per mel bin over the utterance, pairs of
-  frames stacked into rows. T = floor(F / 2) with F = floor((N − 400) / 160) + 1: an odd last frame is dropped
+  as Hugging Face's \`SeamlessM4TFeatureExtractor\` computes them (the filterbanks by transformers.js' extractor,
+  configured by preprocessor_config.json; see docs/models.md#w2v2-bert): 25 ms frames every 10 ms, normalised per
+  mel bin over the utterance, pairs of frames stacked into rows. T = floor(F / 2) with F = floor((N − 400) / 160) + 1: an odd last frame is dropped
   (Hugging Face pads it into a row that its attention mask marks as padding).
 
 Long audio is encoded in chunks of \`chunkSeconds\` (0: one pass) to bound memory. Chunks start on frame (row)
