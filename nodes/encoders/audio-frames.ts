@@ -42,13 +42,30 @@ export function frameCount(samples: number, stack: ConvStack): number {
   return length;
 }
 
-export interface AudioChunk {
+/** A run of output frames (rows): frames firstFrame … firstFrame + frames − 1 of the whole utterance. */
+export interface FrameChunk {
+  firstFrame: number;
+  frames: number;
+}
+
+export interface AudioChunk extends FrameChunk {
   /** First sample (a multiple of the hop). */
   start: number;
   end: number;
-  /** Index of the chunk's first frame in the whole utterance. */
-  firstFrame: number;
-  frames: number;
+}
+
+/** Split `total` frames into runs of `framesPerChunk` (0, or at least `total`: one run). */
+export function rowChunks(total: number, framesPerChunk: number): FrameChunk[] {
+  if (framesPerChunk <= 0 || framesPerChunk >= total) return [{ firstFrame: 0, frames: total }];
+  const chunks: FrameChunk[] = [];
+  for (let first = 0; first < total; first += framesPerChunk) chunks.push({ firstFrame: first, frames: Math.min(framesPerChunk, total - first) });
+  return chunks;
+}
+
+/** The samples a run of frames sees: from its first frame's start to its last frame's end (within the audio). */
+export function sampleSpan(chunk: FrameChunk, grid: FrameGrid, samples: number): { start: number; end: number } {
+  const start = chunk.firstFrame * grid.hop;
+  return { start, end: Math.min(samples, start + (chunk.frames - 1) * grid.hop + grid.field) };
 }
 
 /**
@@ -56,14 +73,9 @@ export interface AudioChunk {
  * frames see; together they give exactly the frames of one pass over the whole audio.
  */
 export function audioChunks(samples: number, grid: FrameGrid, framesPerChunk: number, total: number): AudioChunk[] {
-  if (framesPerChunk <= 0 || framesPerChunk >= total) return [{ start: 0, end: samples, firstFrame: 0, frames: total }];
-  const chunks: AudioChunk[] = [];
-  for (let first = 0; first < total; first += framesPerChunk) {
-    const frames = Math.min(framesPerChunk, total - first);
-    const start = first * grid.hop;
-    chunks.push({ start, end: Math.min(samples, start + (frames - 1) * grid.hop + grid.field), firstFrame: first, frames });
-  }
-  return chunks;
+  const chunks = rowChunks(total, framesPerChunk);
+  if (chunks.length === 1) return [{ firstFrame: 0, frames: total, start: 0, end: samples }];
+  return chunks.map((c) => ({ ...c, ...sampleSpan(c, grid, samples) }));
 }
 
 /** Zero mean, unit variance over the whole utterance: (x − mean) / sqrt(var + 1e−7), as Wav2Vec2FeatureExtractor. */

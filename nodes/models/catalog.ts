@@ -47,13 +47,29 @@ export function obtainHint(role: ModelRole, model: string, extra: { marker?: str
     }
     case 'image-encoder':
       return [`optimum-cli export onnx --model ${model} --task feature-extraction ${dir}`, docs + '#image-encoder'].join('\n');
-    case 'audio-encoder':
+    case 'audio-encoder': {
+      if (/w2v-bert/i.test(model)) {
+        return [
+          `Export Wav2Vec2BertModel with torch.onnx.export (input_features [B,T,160] + attention_mask → last_hidden_state) and save its`,
+          `preprocessor_config.json (SeamlessM4TFeatureExtractor) into ${dir}; it has no arousal/dominance/valence head (head: false)`,
+          docs + '#w2v2-bert',
+        ].join('\n');
+      }
+      if (/wavlm|hubert/i.test(model)) {
+        return [
+          `optimum-cli export onnx --model ${model} --task feature-extraction ${dir} (input_values → last_hidden_state);`,
+          'it has no arousal/dominance/valence head (head: false)',
+          docs + '#audio-encoder',
+        ].join('\n');
+      }
       return [
         `No ONNX on the hub: export the wav2vec2 backbone (input_values → last_hidden_state) with torch.onnx.export${
           extra.head ? ' and the regression head separately as head.onnx ([N,1024] → [N,3])' : ''
         } into ${dir}`,
+        ...(extra.head ? [`(head.onnx is audeering's head of ${PAPER_MODELS.audio}; other encoders need head: false, graph param audioHead: false)`] : []),
         docs + '#audio-encoder',
       ].join('\n');
+    }
     case 'asr':
       return [
         `optimum-cli export onnx --model ${model} --task automatic-speech-recognition ${dir}`,

@@ -143,3 +143,21 @@ describe('download (only with AFFECTFLOW_ALLOW_DOWNLOAD=1), against a local stan
     expect(existsSync(path.join(hub, 'models--acme--tiny-encoder'))).toBe(false);
   });
 });
+
+describe('how to obtain an audio encoder', () => {
+  it('W2V2-BERT: the torch.onnx.export recipe with its feature extractor; WavLM: optimum; neither has a head', () => {
+    const w2vBert = obtainHint('audio-encoder', 'facebook/w2v-bert-2.0');
+    expect(w2vBert).toMatch(/input_features \[B,T,160\] \+ attention_mask/);
+    expect(w2vBert).toMatch(/SeamlessM4TFeatureExtractor.*\$AFFECTFLOW_MODELS\/facebook\/w2v-bert-2\.0/);
+    expect(w2vBert).toMatch(/head: false/);
+    const wavlm = obtainHint('audio-encoder', 'microsoft/wavlm-large');
+    expect(wavlm).toMatch(/^optimum-cli export onnx --model microsoft\/wavlm-large --task feature-extraction \$AFFECTFLOW_MODELS\/microsoft\/wavlm-large/);
+    expect(wavlm).toMatch(/head: false/);
+  });
+
+  it("audeering's model: backbone and, with head: true, head.onnx, which other encoders lack", () => {
+    const audeering = 'audeering/wav2vec2-large-robust-12-ft-emotion-msp-dim';
+    expect(obtainHint('audio-encoder', audeering)).not.toMatch(/head/);
+    expect(obtainHint('audio-encoder', audeering, { head: true })).toMatch(/head\.onnx \(\[N,1024\] → \[N,3\]\)[\s\S]*audioHead: false/);
+  });
+});

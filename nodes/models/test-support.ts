@@ -13,7 +13,22 @@ import { runGraph } from '../../src/run.js';
 import type { AudioPcm } from '../values.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const tinyModelDir = (name: 'tiny-text' | 'tiny-vit' | 'tiny-wav2vec2' | 'tiny-whisper') => path.join(repoRoot, 'samples/models', name);
+export type TinyModel =
+  | 'tiny-text'
+  | 'tiny-vit'
+  | 'tiny-wav2vec2'
+  | 'tiny-whisper'
+  | 'tiny-bert-base'
+  | 'tiny-bert-large'
+  | 'tiny-roberta-base'
+  | 'tiny-gte-base'
+  | 'tiny-gte-large'
+  | 'tiny-vit-s'
+  | 'tiny-vit-b'
+  | 'tiny-vit-h'
+  | 'tiny-wavlm'
+  | 'tiny-w2v2-bert';
+export const tinyModelDir = (name: TinyModel) => path.join(repoRoot, 'samples/models', name);
 
 /** The real tokenizers beside the repository (absent in a user's clone: tests skip). */
 export const sharedModels = path.resolve(repoRoot, '../shared/models');

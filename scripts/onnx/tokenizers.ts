@@ -121,6 +121,18 @@ export function byteLevelAlphabet(): string[] {
   return cs.map((c) => String.fromCodePoint(c));
 }
 
+/** Byte value → its printable symbol in GPT-2's byte-level alphabet. */
+const BYTE_TO_SYMBOL: readonly string[] = (() => {
+  const bs: number[] = [];
+  for (let b = 33; b <= 126; b++) bs.push(b);
+  for (let b = 161; b <= 172; b++) bs.push(b);
+  for (let b = 174; b <= 255; b++) bs.push(b);
+  const symbols: string[] = [];
+  let n = 0;
+  for (let b = 0; b < 256; b++) symbols[b] = String.fromCodePoint(bs.includes(b) ? b : 256 + n++);
+  return symbols;
+})();
+
 /** Ids of the tiny Whisper vocabulary (same order as Whisper's specials after the text tokens). */
 export const WHISPER_TINY_IDS = {
   endOfText: 256,
@@ -222,5 +234,97 @@ export function buildWhisperTokenizer(): TokenizerFiles {
       'tokenizer_config.json': JSON.stringify(config, null, 2) + '\n',
     },
     vocabSize: WHISPER_TINY_VOCAB,
+  };
+}
+
+export const ROBERTA_SPECIALS = { bos: '<s>', pad: '<pad>', eos: '</s>', unk: '<unk>', mask: '<mask>' } as const;
+
+/**
+ * A RoBERTa-style byte-level BPE tokenizer: `<s>` 0, `<pad>` 1, `</s>` 2, `<unk>` 3, the 256 byte symbols in
+ * GPT-2 order, then one merge chain per word so that each word after a space (`Ġword`, how RoBERTa sees every
+ * word but a text's first) becomes one token; `<mask>` last, and `markers` as added special tokens after it (as
+ * `tokenizer.add_special_tokens` appends them). The post-processor adds `<s> … </s>`; there are no token type
+ * ids (RoBERTa's export has no such input).
+ *
+ * Merge chains run left to right (`Ġ h` → `Ġh`, `Ġh e` → `Ġhe`, …), so every intermediate is a token too. A
+ * text's first word (no space before it; usually capitalised anyway, and the vocabulary is cased) falls back to
+ * byte symbols: a valid segmentation, and it halves the vocabulary (the tiny model's size) against also
+ * chaining bare words.
+ */
+export function buildByteLevelBpeTokenizer(words: readonly string[], markers: readonly string[] = [MARKER_TOKEN]): TokenizerFiles {
+  const alphabet = byteLevelAlphabet();
+  const utf8 = new TextEncoder();
+  const toSymbols = (text: string) => [...utf8.encode(text)].map((b) => BYTE_TO_SYMBOL[b]!);
+  const specials = [ROBERTA_SPECIALS.bos, ROBERTA_SPECIALS.pad, ROBERTA_SPECIALS.eos, ROBERTA_SPECIALS.unk];
+  const vocab: string[] = [...specials, ...alphabet];
+  const known = new Set(vocab);
+  const merges: string[] = [];
+  const mergeSet = new Set<string>();
+  const addChain = (symbols: string[]) => {
+    let current = symbols[0]!;
+    for (const next of symbols.slice(1)) {
+      const merge = `${current} ${next}`;
+      current += next;
+      if (mergeSet.has(merge)) continue;
+      mergeSet.add(merge);
+      merges.push(merge);
+      if (!known.has(current)) {
+        known.add(current);
+        vocab.push(current);
+      }
+    }
+  };
+  const space = BYTE_TO_SYMBOL[0x20]!;
+  for (const w of words) addChain([space, ...toSymbols(w)]);
+  const maskId = vocab.length;
+  vocab.push(ROBERTA_SPECIALS.mask);
+  const markerIds = markers.map((m, i) => [m, maskId + 1 + i] as const);
+  const idOf = (t: string) => vocab.indexOf(t);
+  const tokenizer = {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: [
+      ...specials.map((t) => added(idOf(t), t)),
+      // RoBERTa's <mask> strips the space before it, as in the real tokenizer.
+      { ...added(maskId, ROBERTA_SPECIALS.mask), lstrip: true },
+      ...markerIds.map(([m, id]) => added(id, m)),
+    ],
+    normalizer: null,
+    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+    post_processor: { type: 'RobertaProcessing', sep: [ROBERTA_SPECIALS.eos, idOf(ROBERTA_SPECIALS.eos)], cls: [ROBERTA_SPECIALS.bos, idOf(ROBERTA_SPECIALS.bos)], trim_offsets: true, add_prefix_space: false },
+    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: '',
+      end_of_word_suffix: '',
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab: Object.fromEntries(vocab.map((t, i) => [t, i])),
+      merges,
+    },
+  };
+  const config = {
+    tokenizer_class: 'RobertaTokenizer',
+    add_prefix_space: false,
+    errors: 'replace',
+    model_max_length: 512,
+    bos_token: ROBERTA_SPECIALS.bos,
+    eos_token: ROBERTA_SPECIALS.eos,
+    sep_token: ROBERTA_SPECIALS.eos,
+    cls_token: ROBERTA_SPECIALS.bos,
+    unk_token: ROBERTA_SPECIALS.unk,
+    pad_token: ROBERTA_SPECIALS.pad,
+    mask_token: ROBERTA_SPECIALS.mask,
+    additional_special_tokens: markers,
+  };
+  return {
+    files: {
+      'tokenizer.json': JSON.stringify(tokenizer),
+      'tokenizer_config.json': JSON.stringify(config, null, 2) + '\n',
+    },
+    vocabSize: maskId + 1 + markers.length,
   };
 }
