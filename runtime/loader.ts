@@ -240,6 +240,8 @@ interface Inherited {
   value: unknown;
   from: string;
   used: boolean;
+  /** Folder of the graph that passed the value: relative paths resolve against it. */
+  baseDir: string;
 }
 
 interface Scope {
@@ -334,7 +336,7 @@ class GraphLoader {
       } else if (scope.inherited.has(name)) {
         const inherited = scope.inherited.get(name)!;
         inherited.used = true;
-        value = inherited.value;
+        value = resolveParamPath(decl.type, inherited.value, inherited.baseDir);
         source = 'include';
       }
       const ext = this.external?.get(name);
@@ -496,7 +498,7 @@ class GraphLoader {
         for (const [k, v] of Object.entries(resolvedPassed)) {
           if (subDeclared.has(k)) direct[k] = v;
           else {
-            const entry = { value: v, from: k, used: false };
+            const entry = { value: v, from: k, used: false, baseDir: dir };
             inherited.set(k, entry);
             handedDown.push(entry);
           }

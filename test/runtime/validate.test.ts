@@ -257,6 +257,16 @@ describe('validation before run', () => {
     expect(variant).toEqual([]);
     const prepared = await prepareGraph(path.join(dir, 'g.json'), { registry });
     expect(prepared.plan.nodes.get('exp/part/sq')!.params['offset']).toBe(3);
+    // A relative path passed down is relative to the graph that wrote it, not to the one that declares it.
+    writeGraph(dir, 'nested/inner-path.json', {
+      name: 'inner-path',
+      params: { where: { type: 'path', default: '.' } },
+      nodes: [{ id: 'r', type: 'test/read-file', params: { file: '${where}' } }],
+    });
+    writeGraph(dir, 'nested/outer-path.json', { name: 'outer-path', nodes: [{ id: 'in', include: 'inner-path.json' }] });
+    writeFileSync(path.join(dir, 'here.txt'), 'x');
+    const passed = await problemsOf({ name: 'v', nodes: [{ id: 'o', include: 'nested/outer-path.json', params: { where: 'here.txt' } }] });
+    expect(passed).toEqual([]);
     const typo = await problemsOf({ name: 'variant', nodes: [{ id: 'exp', include: 'experiment.json', params: { ofset: 3 } }] });
     expect(typo[0]!.message).toContain('param "ofset" is passed to experiment.json but neither it nor the graphs it includes declare such a param');
   });
