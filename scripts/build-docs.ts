@@ -59,8 +59,9 @@ async function main(): Promise<void> {
 
 /** Replace the table between `<!-- graphs:TASK -->` and `<!-- /graphs -->` in a task page. */
 export function withGraphTable(page: string, task: string, graphs: Array<{ name: string; description: string }>): string {
-  const rows = graphs.map((g) => `| [\`${g.name}\`](../graphs/${g.name}.json) | ${g.description} | [picture](graphs/${g.name}.svg) |`);
-  const table = ['| graph | what | |', '|---|---|---|', ...rows].join('\n');
+  const rows = graphs.map((g) => `| [\`${g.name}\`](../graphs/${g.name}.json) | ${g.description} | [picture](#${g.name}) |`);
+  const pictures = graphs.flatMap((g) => [`#### ${g.name}`, '', `![${g.name}](graphs/${g.name}.svg)`, '']);
+  const table = ['| graph | what | |', '|---|---|---|', ...rows, '', '### Pictures of every graph', '', ...pictures].join('\n').trimEnd();
   return page.replace(new RegExp(`<!-- graphs:${task} -->[\\s\\S]*?<!-- /graphs -->`), `<!-- graphs:${task} -->\n${table}\n<!-- /graphs -->`);
 }
 
