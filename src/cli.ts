@@ -19,7 +19,7 @@ usage:
   run-graph validate FILE [options]   check a graph and print every problem found
   run-graph viz FILE [--out DIR]      write FILE's picture as SVG and Mermaid (and DOT)
   run-graph nodes [TYPE]              list node types with their ports and params
-${extraCommands.map((c) => `  ${c.usage.padEnd(34)}${c.summary}`).join('\n')}
+${extraCommands.map((c) => `  ${('run-graph ' + c.usage).padEnd(34)}  ${c.summary}`).join('\n')}
 
 options:
   --set name=value     override a graph param (repeatable), e.g. --set lr=1e-4 --set data=/data/bah
@@ -31,6 +31,8 @@ options:
   --max-in-flight N    items each source may have in flight (default 16)
   --quiet              no progress lines
   --verbose            debug log lines
+  --grid name=a,b,...  sweep: values to try for a param (repeatable; every combination runs)
+  --title TEXT         sweep: title of the results table
   -h, --help           this help
 `;
 
