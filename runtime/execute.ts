@@ -325,7 +325,14 @@ export class Execution {
     const identity = nodeIdentity(node);
     const ctx = this.context(node);
     const sem = new Semaphore(node.concurrency, this.signal);
-    const state = new Lazy(async () => (def.setup ? def.setup(ctx) : undefined));
+    // A failed setup (e.g. a missing model) fails the run once, naming the node, not each sample.
+    const state = new Lazy(async () => {
+      try {
+        return def.setup ? await def.setup(ctx) : undefined;
+      } catch (e) {
+        throw e instanceof CancelledError ? e : new NodeExecutionError(node.id, def.type, undefined, e);
+      }
+    });
     // Nodes without outputs (writers) and side-effect nodes run for every item; any other node runs only when
     // something downstream asks for its outputs, so an unused branch of a shared subgraph costs nothing.
     const eager = def.sideEffects === true || Object.keys(def.outputs).length === 0;

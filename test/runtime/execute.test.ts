@@ -225,6 +225,17 @@ describe('execution', () => {
     ).rejects.toThrow(/node "sq", sample "k003": test\/square failed: cannot square 3/);
   });
 
+  it('runs setup once per run, and a failed setup stops the run naming the node', async () => {
+    await run({ name: 'setup', nodes: [{ id: 'src', type: 'test/count', params: { n: 3 } }, { id: 'use', type: 'test/needs-setup', in: { x: 'src.value' } }] });
+    expect(runsOf('use').map((c) => c['loaded'])).toEqual([true, true, true]);
+    await expect(
+      run({
+        name: 'setup-fails',
+        nodes: [{ id: 'src', type: 'test/count', params: { n: 3 } }, { id: 'use', type: 'test/needs-setup', in: { x: 'src.value' }, params: { fail: true } }],
+      }),
+    ).rejects.toThrow(/^node "use": test\/needs-setup failed: model folder \/nowhere is missing model.onnx$/);
+  });
+
   it('skips failing samples when the node says so, and reports them', async () => {
     const result = await run({
       name: 'skips',
