@@ -52,7 +52,8 @@ export function formatLocation(loc: Location): string {
 
 export function formatProblem(p: Problem): string {
   const where = formatLocation(p);
-  return `${where ? where + ': ' : ''}${p.message}${p.hint ? `\n    hint: ${p.hint}` : ''}`;
+  const hint = p.hint ? `\n    hint: ${p.hint.split('\n').join('\n          ')}` : '';
+  return `${where ? where + ': ' : ''}${p.message}${hint}`;
 }
 
 /** Base class: carries a location so callers can report or wrap it. */

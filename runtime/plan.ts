@@ -438,3 +438,23 @@ function buildSymbolic(nodes: Map<string, PlannedNode>, order: string[], problem
   }
   return result;
 }
+
+/**
+ * Nodes that run: those with a path to a node that runs on its own (no outputs, side effects, or a reduce).
+ * Others (an unused branch of an included part) never run; pictures grey them out.
+ */
+export function liveNodes(plan: Plan): Set<string> {
+  const live = new Set<string>();
+  const visit = (id: string): void => {
+    if (live.has(id)) return;
+    live.add(id);
+    for (const input of plan.nodes.get(id)?.inputs ?? []) for (const s of input.sources) visit(s.nodeId);
+  };
+  for (const node of plan.nodes.values()) {
+    const def = node.def;
+    const runsAlone = def.kind === 'reduce' || (def.kind === 'map' && (def.sideEffects === true || Object.keys(def.outputs).length === 0));
+    if (runsAlone) visit(node.id);
+  }
+  return live;
+}
+

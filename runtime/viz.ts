@@ -4,7 +4,9 @@
  * drawn as clusters.
  */
 import { formatPortType } from './port-types.js';
-import type { Plan, PlannedNode } from './plan.js';
+import { liveNodes, type Plan, type PlannedNode } from './plan.js';
+
+export { liveNodes };
 
 const KIND_COLOUR: Record<string, string> = {
   source: '#d8f0d8',
@@ -37,25 +39,6 @@ function wrap(text: string, width: number): string[] {
 
 function portCell(prefix: 'in' | 'out', port: string): string {
   return `<TD PORT="${prefix}_${esc(port)}" ALIGN="${prefix === 'in' ? 'LEFT' : 'RIGHT'}"><FONT POINT-SIZE="9">${esc(port)}</FONT></TD>`;
-}
-
-/**
- * Nodes that run: those with a path to a node that runs on its own (no outputs, side effects, or a reduce).
- * Others (an unused branch of an included part) never run; pictures grey them out.
- */
-export function liveNodes(plan: Plan): Set<string> {
-  const live = new Set<string>();
-  const visit = (id: string): void => {
-    if (live.has(id)) return;
-    live.add(id);
-    for (const input of plan.nodes.get(id)?.inputs ?? []) for (const s of input.sources) visit(s.nodeId);
-  };
-  for (const node of plan.nodes.values()) {
-    const def = node.def;
-    const runsAlone = def.kind === 'reduce' || (def.kind === 'map' && (def.sideEffects === true || Object.keys(def.outputs).length === 0));
-    if (runsAlone) visit(node.id);
-  }
-  return live;
 }
 
 function nodeLabel(node: PlannedNode, used = true): string {

@@ -1,6 +1,7 @@
 /** Sub-commands beyond run/validate/viz/nodes: `models` (what a graph needs on disk) and `sweep` (tables). */
 import path from 'node:path';
 import { runSweep, expandGrid, type SweepRun } from './sweep.js';
+import { liveNodes } from '../runtime/plan.js';
 import { prepareGraph } from './run.js';
 
 export interface ExtraCommand {
@@ -24,9 +25,10 @@ const models: ExtraCommand = {
     });
     let missing = 0;
     let listed = 0;
+    const live = liveNodes(prepared.plan);
     for (const id of prepared.plan.order) {
       const node = prepared.plan.nodes.get(id)!;
-      if (!node.def.requires) continue;
+      if (!node.def.requires || !live.has(id)) continue;
       for (const r of await node.def.requires(node.params, node.resolved.file)) {
         listed++;
         if (!r.present) missing++;

@@ -7,7 +7,7 @@ import type { Logger } from '../runtime/contract.js';
 import { GraphValidationError, type Problem } from '../runtime/errors.js';
 import { executePlan, writeAtomic, type RunResult } from '../runtime/execute.js';
 import { loadGraph, type LoadedGraph } from '../runtime/loader.js';
-import { planGraph, type Plan } from '../runtime/plan.js';
+import { liveNodes, planGraph, type Plan } from '../runtime/plan.js';
 import { ProgressBoard } from '../runtime/progress.js';
 import type { NodeRegistry } from '../runtime/registry.js';
 import { createLogger } from './logger.js';
@@ -49,7 +49,41 @@ export async function prepareGraph(file: string, options: PrepareOptions = {}): 
   }
   graph.problems.push(...pluginProblems);
   const plan = planGraph(graph, registry);
+  plan.problems.push(...(await missingRequirements(plan)));
   return { graph, plan, registry, problems: plan.problems };
+}
+
+/**
+ * What nodes need on disk (models, tokenizers) and lack, as problems: a run with a missing model should fail
+ * before it starts, listing every missing model, not at the first one it reaches.
+ */
+async function missingRequirements(plan: Plan): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const live = liveNodes(plan);
+  for (const id of plan.order) {
+    const node = plan.nodes.get(id)!;
+    // Nodes that never run (an unused branch of an included part) need nothing.
+    if (!node.def.requires || !live.has(id) || plan.problems.some((p) => p.nodeId === id)) continue;
+    let requirements;
+    try {
+      requirements = await node.def.requires(node.params, node.resolved.file);
+    } catch (e) {
+      problems.push({ code: 'missing-file', file: node.resolved.file, nodeId: id, message: e instanceof Error ? e.message : String(e) });
+      continue;
+    }
+    for (const r of requirements) {
+      if (r.present) continue;
+      const problem: Problem = {
+        code: 'missing-file',
+        file: node.resolved.file,
+        nodeId: id,
+        message: `${r.what} is missing${r.missing?.length ? ` ${r.missing.join(', ')}` : ''} (looked in ${r.location})`,
+      };
+      if (r.hint) problem.hint = r.hint;
+      problems.push(problem);
+    }
+  }
+  return problems;
 }
 
 export interface RunGraphOptions extends PrepareOptions {

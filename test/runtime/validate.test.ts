@@ -197,6 +197,29 @@ describe('validation before run', () => {
     expect(problems[0]!.message).toContain(path.join(dir, 'missing.txt'));
   });
 
+  it('reports every missing model of the nodes that will run, not of unused ones', async () => {
+    const problems = await problemsOf({
+      name: 'x',
+      nodes: [
+        count,
+        { id: 'a', type: 'test/needs-model', in: { x: 'src.value' }, params: { model: '/nowhere/a' } },
+        { id: 'b', type: 'test/needs-model', in: { x: 'a.y' }, params: { model: '/nowhere/b' } },
+        { id: 'unused', type: 'test/needs-model', in: { x: 'src.value' }, params: { model: '/nowhere/c' } },
+        { id: 'r', type: 'test/record', in: { x: 'b.y' } },
+      ],
+    });
+    expect(problems.map((p) => [p.code, p.nodeId])).toEqual([
+      ['missing-file', 'a'],
+      ['missing-file', 'b'],
+    ]);
+    expect(formatProblem(problems[0]!)).toBe(
+      'node "a": test model /nowhere/a is missing model.onnx (looked in /nowhere/a)\n    hint: make one\n          with care'.replace(
+        'node',
+        `${path.join(dir, 'g.json')}, node`,
+      ),
+    );
+  });
+
   it('reports a one-pass stream feeding two inputs', async () => {
     const problems = await problemsOf({
       name: 'x',
