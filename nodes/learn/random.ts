@@ -1,26 +1,14 @@
-/** A small seeded PRNG (sfc32), so sampling and shuffling are reproducible for a seed. */
+/**
+ * Seeded randomness for sampling and shuffling: a function form of the engine's generator, so the project
+ * has one seeded generator.
+ */
+import { Rng as SeededGenerator } from './engine/rng.js';
+
 export type Rng = () => number;
 
 export function createRng(seed: number): Rng {
-  let a = 0x9e3779b9 ^ seed;
-  let b = 0x243f6a88 ^ Math.imul(seed, 0x85ebca6b);
-  let c = 0xb7e15162 ^ Math.imul(seed, 0xc2b2ae35);
-  let d = 0x12345678 ^ seed;
-  const next = (): number => {
-    a >>>= 0;
-    b >>>= 0;
-    c >>>= 0;
-    d >>>= 0;
-    const t = (a + b + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) >>> 0;
-    return t / 4294967296;
-  };
-  for (let i = 0; i < 12; i++) next();
-  return next;
+  const generator = new SeededGenerator(seed);
+  return () => generator.next();
 }
 
 /** Fisher–Yates shuffle in place. */

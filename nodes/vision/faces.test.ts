@@ -14,6 +14,7 @@ import { mainFace, type FaceDetector } from './detectors/types.js';
 import { drawFace, faceLandmarks, NEUTRAL, type Appearance, type Expression, type Pose } from './synthetic-face.js';
 import { visionNodes } from './index.js';
 import { demux } from '../media/demux.js';
+import { createRng } from '../learn/random.js';
 import { runFfmpeg } from '../media/ffmpeg.js';
 
 /**
@@ -43,16 +44,6 @@ function sharedCache() {
   return <T>(k: string, f: () => Promise<T>) => {
     if (!m.has(k)) m.set(k, f());
     return m.get(k) as Promise<T>;
-  };
-}
-
-/** A tiny seeded generator (mulberry32). */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -155,7 +146,7 @@ describe.skipIf(!haveModels || !havePhoto)('vision/faces with the shared ONNX de
   });
 
   it('finds synthetic faces across expressions, poses, sizes and looks (both detectors)', async () => {
-    const random = rng(7);
+    const random = createRng(7);
     const frames: Frame[] = [];
     const truth: Array<[number, number]> = [];
     for (let i = 0; i < 24; i++) {
@@ -287,7 +278,7 @@ describe.skipIf(!haveFaceApi)('vision/faces with the tiny face detector (TensorF
   });
 
   it('finds synthetic faces and nothing in a blank frame', async () => {
-    const random = rng(11);
+    const random = createRng(11);
     const frames = Array.from({ length: 8 }, () =>
       render({ cx: 160 + (random() - 0.5) * 60, height: 110 + random() * 80 }, { smile: random(), mouthOpen: random(), gazeX: random() * 2 - 1 }),
     );
