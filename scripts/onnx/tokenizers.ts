@@ -104,6 +104,24 @@ export function buildWordPieceTokenizer(words: readonly string[], markers: reado
   };
 }
 
+/** The decoder and model sections of a byte-level BPE tokenizer.json (GPT-2 style: Whisper, RoBERTa). */
+function byteLevelBpe(vocab: string[], merges: string[]) {
+  return {
+    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: '',
+      end_of_word_suffix: '',
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab: Object.fromEntries(vocab.map((t, i) => [t, i])),
+      merges,
+    },
+  };
+}
+
 /** GPT-2's reversible byte → printable character map, in GPT-2 vocabulary order (its first 256 tokens). */
 export function byteLevelAlphabet(): string[] {
   const bs: number[] = [];
@@ -200,18 +218,7 @@ export function buildWhisperTokenizer(): TokenizerFiles {
         ]),
       ),
     },
-    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: '',
-      end_of_word_suffix: '',
-      fuse_unk: false,
-      byte_fallback: false,
-      vocab: Object.fromEntries(alphabet.map((c, i) => [c, i])),
-      merges: [],
-    },
+    ...byteLevelBpe(alphabet, []),
   };
   const eot = { __type: 'AddedToken', content: '<|endoftext|>', lstrip: false, normalized: true, rstrip: false, single_word: false };
   const config = {
@@ -293,18 +300,7 @@ export function buildByteLevelBpeTokenizer(words: readonly string[], markers: re
     normalizer: null,
     pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
     post_processor: { type: 'RobertaProcessing', sep: [ROBERTA_SPECIALS.eos, idOf(ROBERTA_SPECIALS.eos)], cls: [ROBERTA_SPECIALS.bos, idOf(ROBERTA_SPECIALS.bos)], trim_offsets: true, add_prefix_space: false },
-    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: '',
-      end_of_word_suffix: '',
-      fuse_unk: false,
-      byte_fallback: false,
-      vocab: Object.fromEntries(vocab.map((t, i) => [t, i])),
-      merges,
-    },
+    ...byteLevelBpe(vocab, merges),
   };
   const config = {
     tokenizer_class: 'RobertaTokenizer',
