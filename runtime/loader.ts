@@ -491,7 +491,7 @@ class GraphLoader {
           ...(scope.cluster.length ? { parent: scope.prefix.slice(0, -1) } : {}),
         });
         const resolvedPassed = this.resolvePassedPaths(subFile, passed, dir);
-        const subDeclared = this.declaredParams(subFile);
+        const subDeclared = new Set(Object.keys(this.declaredParams(subFile)));
         const inherited = new Map(scope.inherited);
         const direct: Record<string, unknown> = {};
         const handedDown: Inherited[] = [];
@@ -584,29 +584,26 @@ class GraphLoader {
 
   readonly pendingIncludeInputs: Array<{ target: string; sources: string[]; file: string; index: number }> = [];
 
-  /** Names of the params a graph file declares (empty when it cannot be read; that is reported elsewhere). */
-  private declaredParams(file: string): Set<string> {
-    try {
-      return new Set(Object.keys((JSON.parse(readFileSync(file, 'utf8')) as RawGraph).params ?? {}));
-    } catch {
-      return new Set();
+  private readonly declarations = new Map<string, NonNullable<RawGraph['params']>>();
+
+  /** The params a graph file declares, read once per file (empty when unreadable; that is reported elsewhere). */
+  private declaredParams(file: string): NonNullable<RawGraph['params']> {
+    let decls = this.declarations.get(file);
+    if (!decls) {
+      try {
+        decls = (JSON.parse(readFileSync(file, 'utf8')) as RawGraph).params ?? {};
+      } catch {
+        decls = {};
+      }
+      this.declarations.set(file, decls);
     }
+    return decls;
   }
 
+  /** Literal relative paths passed to a subgraph's path/model params resolve against the including graph. */
   private resolvePassedPaths(subFile: string, passed: Record<string, unknown>, fromDir: string): Record<string, unknown> {
-    // Look up which subgraph params are paths, to resolve literal relative paths against the includer.
-    let decls: RawGraph['params'] = {};
-    try {
-      const raw = JSON.parse(readFileSync(subFile, 'utf8')) as RawGraph;
-      decls = raw.params ?? {};
-    } catch {
-      return passed;
-    }
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(passed)) {
-      out[k] = resolveParamPath(decls?.[k]?.type, v, fromDir);
-    }
-    return out;
+    const decls = this.declaredParams(subFile);
+    return Object.fromEntries(Object.entries(passed).map(([k, v]) => [k, resolveParamPath(decls[k]?.type, v, fromDir)]));
   }
 
   /** Resolve `include.output` aliases (possibly chained) and connect include inputs. */
