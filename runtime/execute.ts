@@ -34,7 +34,7 @@ import {
 import { FlowLimiter, Lazy, Semaphore, type Ticket } from './flow.js';
 import { hashValue } from './hash.js';
 import { NotSerializableError } from './serialize.js';
-import type { Plan, PlannedNode } from './plan.js';
+import { liveNodes, type Plan, type PlannedNode } from './plan.js';
 import { assembleInputs, KeyedJoin, memo, Packet, type Slot } from './join.js';
 import { ProgressBoard } from './progress.js';
 
@@ -89,6 +89,8 @@ export class Execution {
   private readonly limiters: FlowLimiter[] = [];
   private readonly joins = new Map<string, KeyedJoin>();
   private readonly sourceStarters: Array<() => Promise<void>> = [];
+  /** Nodes that will run (the others are unused branches). */
+  private readonly live: Set<string>;
   private fatal: unknown;
   private failRun!: (e: unknown) => void;
   private readonly failed: Promise<never>;
@@ -102,6 +104,7 @@ export class Execution {
   ) {
     // One abort listener per node's semaphore; many nodes are normal, not a leak.
     setMaxListeners(0, this.abort.signal);
+    this.live = liveNodes(plan);
     this.cache = options.cacheDir ? new DiskCache(options.cacheDir) : undefined;
     this.cache?.sweepTemporaries();
     this.progress = options.progress ?? new ProgressBoard(undefined);
@@ -136,18 +139,6 @@ export class Execution {
       this.subjects.set(k, s);
     }
     return s;
-  }
-
-  /** Consumers of a node's outputs as they will run: symbolic nodes don't consume; feed consumers do. */
-  private effectiveConsumerCount(node: PlannedNode): number {
-    let n = 0;
-    for (const consumers of Object.values(node.consumers)) {
-      for (const c of consumers) if (this.plan.nodes.get(c.nodeId)!.def.kind !== 'symbolic') n++;
-    }
-    for (const sym of this.plan.symbolic.values()) {
-      if (sym.feeds.some((f) => f.name.startsWith(node.id + '.') && f.name.slice(node.id.length + 1) in node.def.outputs)) n++;
-    }
-    return n;
   }
 
   private context(node: PlannedNode): NodeContext<Record<string, unknown>> {
@@ -336,7 +327,7 @@ export class Execution {
     // Nodes without outputs (writers) and side-effect nodes run for every item; any other node runs only when
     // something downstream asks for its outputs, so an unused branch of a shared subgraph costs nothing.
     const eager = def.sideEffects === true || Object.keys(def.outputs).length === 0;
-    if (!eager && this.effectiveConsumerCount(node) === 0) this.log.debug(`${node.id}: outputs unused; it will not run`);
+    if (!this.live.has(node.id)) this.log.debug(`${node.id}: outputs unused; it will not run`);
     const symbolicPorts = node.inputs.filter((i) => i.spec.symbolic).map((i) => i.port);
     const pending: Array<Promise<unknown>> = [];
 
